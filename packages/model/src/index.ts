@@ -1,0 +1,27 @@
+export type {
+  BoardSummary,
+  ChecklistItem,
+  Grid,
+  HistoryEntry,
+  LatLng,
+  Member,
+  Priority,
+  Role,
+  SessionUser,
+  Task,
+  TaskComment,
+  TaskInput,
+  TaskKind,
+  TaskPatch,
+  TaskStatus,
+} from './types.ts';
+export { LIMITS, PRIORITIES, ROLES, TASK_KINDS, TASK_STATUSES } from './types.ts';
+export type { DocumentKind, DocumentRef } from './names.ts';
+export { boardDocName, isValidSegment, parseDocName, workspaceDocName } from './names.ts';
+export type { SchemaNode } from './schema.ts';
+export { documentSchemas, isId, isLatLng, taskSchema } from './schema.ts';
+export { TaskBoard, byOrder, readTask } from './board.ts';
+export { WorkspaceDirectory } from './workspace.ts';
+export { newId } from './ids.ts';
+export { CLOSE, MESSAGE_NOTICE, MESSAGE_SAVED } from './protocol.ts';
+export type { ClientToServerEvents, Notification, ServerToClientEvents } from './events.ts';
