@@ -1,0 +1,52 @@
+import type { IncomingMessage } from 'node:http';
+import { parse as parseCookie } from 'cookie';
+import type { AuthContext } from '../core/types.ts';
+import type { AccountStore, UserRecord } from './AccountStore.ts';
+
+export const SESSION_COOKIE = 'outpost_session';
+
+/**
+ * Resolves the principal behind any request: an `Authorization: Bearer` API token, the session
+ * cookie, or (for clients that cannot set headers on a WebSocket) a `token` query parameter.
+ */
+export class Authenticator {
+  constructor(private readonly accounts: AccountStore) {}
+
+  authenticate(request: IncomingMessage, extraToken?: unknown): AuthContext | null {
+    const header = request.headers.authorization;
+    if (typeof header === 'string' && /^bearer /i.test(header)) {
+      return this.fromToken(header.slice(7).trim());
+    }
+    if (typeof extraToken === 'string' && extraToken) return this.fromToken(extraToken);
+    const session = this.sessionToken(request);
+    if (session) {
+      const user = this.accounts.userForSession(session);
+      if (user) return toContext(user, 'session');
+    }
+    const query = new URL(request.url ?? '/', 'http://localhost').searchParams.get('token');
+    return query ? this.fromToken(query) : null;
+  }
+
+  sessionToken(request: IncomingMessage): string | null {
+    const header = request.headers.cookie;
+    if (!header) return null;
+    return parseCookie(header)[SESSION_COOKIE] ?? null;
+  }
+
+  private fromToken(token: string): AuthContext | null {
+    if (token.length > 200) return null;
+    const user = this.accounts.userForToken(token);
+    return user ? toContext(user, 'token') : null;
+  }
+}
+
+function toContext(user: UserRecord, via: AuthContext['via']): AuthContext {
+  return {
+    userId: user.id,
+    username: user.username,
+    displayName: user.displayName,
+    role: user.role,
+    workspaceId: user.workspaceId,
+    via,
+  };
+}

@@ -1,0 +1,43 @@
+import type http from 'node:http';
+import { Server } from 'socket.io';
+import type { ClientToServerEvents, Notification, ServerToClientEvents } from '@outpost/model';
+import type { Authenticator } from '../accounts/Authenticator.ts';
+import type { AuthContext } from '../core/types.ts';
+
+export type OutpostIo = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { auth: AuthContext }>;
+
+/** Room that reaches every socket of one user, on every device. */
+export const userRoom = (userId: string) => `user:${userId}`;
+
+/**
+ * socket.io for ephemeral events, on its default path. Anonymous handshakes are refused before
+ * a session is even created (`allowRequest`), then the middleware pins the principal.
+ */
+export function createSocketIo(server: http.Server, authenticator: Authenticator): OutpostIo {
+  const io: OutpostIo = new Server(server, {
+    serveClient: false,
+    // Other upgrade paths (/yjs) belong to the Yjs endpoint: socket.io must leave them alone.
+    destroyUpgrade: false,
+    maxHttpBufferSize: 64 * 1024,
+    allowRequest: (request, callback) => {
+      callback(null, authenticator.authenticate(request) !== null);
+    },
+  });
+  io.use((socket, next) => {
+    const auth = authenticator.authenticate(socket.request, (socket.handshake.auth as { token?: unknown })?.token);
+    if (!auth) return next(new Error('unauthorized'));
+    socket.data.auth = auth;
+    next();
+  });
+  io.on('connection', (socket) => {
+    void socket.join(userRoom(socket.data.auth.userId));
+    socket.on('ping', (reply) => {
+      if (typeof reply === 'function') reply(Date.now());
+    });
+  });
+  return io;
+}
+
+export function notifyUser(io: OutpostIo, userId: string, notification: Notification): void {
+  io.to(userRoom(userId)).emit('notification', notification);
+}

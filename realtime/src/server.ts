@@ -1,0 +1,195 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import express from 'express';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { CLOSE } from '@outpost/model';
+import { AccountStore } from './accounts/AccountStore.ts';
+import { Authenticator } from './accounts/Authenticator.ts';
+import type { Config } from './config.ts';
+import { HookError } from './core/types.ts';
+import { YjsHub } from './core/YjsHub.ts';
+import { seedDemo, syncMembers } from './demo/seed.ts';
+import { AccountAuth } from './extensions/AccountAuth.ts';
+import { SchemaValidation } from './extensions/SchemaValidation.ts';
+import { SqlitePersistence } from './extensions/SqlitePersistence.ts';
+import { TaskNotifications } from './extensions/TaskNotifications.ts';
+import { createApiRouter } from './http/api.ts';
+import { createSocketIo, notifyUser } from './http/socketio.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { openDatabase } from './store/Database.ts';
+import { SqliteStore } from './store/SqliteStore.ts';
+
+export interface OutpostServer {
+  /** `http://host:port` once listening. */
+  readonly url: string;
+  readonly port: number;
+  readonly hub: YjsHub;
+  readonly accounts: AccountStore;
+  /** Set when demo mode created the demo accounts on this start (or found their password file). */
+  readonly demoPassword: string | null;
+  /** Stops accepting, closes sockets (1001), stores every document and closes the store. */
+  close(): Promise<void>;
+}
+
+const YJS_PREFIX = '/yjs/';
+
+export async function startServer(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<OutpostServer> {
+  const db = openDatabase(config.dataDir);
+  const store = new SqliteStore(db);
+  const accounts = new AccountStore(db, config.sessionTtlMs);
+  const authenticator = new Authenticator(accounts);
+  const demoPassword = config.demo ? await seedDemo({ accounts, store, dataDir: config.dataDir, password: config.demoPassword, logger }) : null;
+
+  const app = express();
+  const server = http.createServer(app);
+  const io = createSocketIo(server, authenticator);
+  const hub = new YjsHub({
+    extensions: [
+      new AccountAuth(authenticator),
+      new SqlitePersistence(store, config.compactEvery),
+      new SchemaValidation(),
+      new TaskNotifications((userId, notification) => notifyUser(io, userId, notification)),
+    ],
+    maxMessageBytes: config.maxMessageBytes,
+    maxDocumentBytes: config.maxDocumentBytes,
+    unloadGraceMs: config.unloadGraceMs,
+    logger,
+  });
+  for (const workspace of accounts.workspaces()) await syncMembers(hub, accounts, workspace.id);
+
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use((_req, res, next) => {
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Referrer-Policy', 'same-origin');
+    res.setHeader('X-Frame-Options', 'DENY');
+    next();
+  });
+  app.get('/healthz', (_req, res) => {
+    res.json({ ok: true });
+  });
+  app.get('/readyz', (_req, res) => {
+    let ok = false;
+    try {
+      ok = store.ping();
+    } catch {
+      ok = false;
+    }
+    res.status(ok ? 200 : 503).json({ ok, store: ok ? 'up' : 'down' });
+  });
+  app.use('/api', createApiRouter({ config, accounts, authenticator, hub, logger }));
+  app.use(await webHandler(config.webBuildDir, logger));
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxMessageBytes, perMessageDeflate: false });
+  const sockets = new Set<WebSocket>();
+  server.on('upgrade', (request, socket, head) => {
+    const url = request.url ?? '';
+    if (!url.startsWith(YJS_PREFIX)) {
+      // socket.io handles its own path; anything else is not ours.
+      if (!url.startsWith('/socket.io/')) refuse(socket, 404, 'Not Found');
+      return;
+    }
+    let documentName: string;
+    try {
+      documentName = decodeURIComponent(url.slice(YJS_PREFIX.length).split('?')[0]!);
+    } catch {
+      return refuse(socket, 400, 'Bad Request');
+    }
+    socket.on('error', () => socket.destroy());
+    hub.authenticate(request, documentName).then(
+      ({ ref, context }) => {
+        wss.handleUpgrade(request, socket, head, (ws) => {
+          sockets.add(ws);
+          ws.binaryType = 'nodebuffer';
+          let connection: ReturnType<YjsHub['connect']>;
+          try {
+            connection = hub.connect(ws, documentName, ref, context);
+          } catch {
+            return;
+          }
+          let alive = true;
+          ws.on('pong', () => (alive = true));
+          const heartbeat = setInterval(() => {
+            if (!alive) return ws.terminate();
+            alive = false;
+            ws.ping();
+          }, 30_000);
+          heartbeat.unref();
+          ws.on('message', (data: Buffer, isBinary) => {
+            if (!isBinary) return connection.close(CLOSE.invalidMessage, 'binary frames only');
+            connection.receive(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+          });
+          ws.on('close', () => {
+            clearInterval(heartbeat);
+            sockets.delete(ws);
+            connection.close(CLOSE.goingAway, 'closed');
+          });
+          ws.on('error', (error) => {
+            logger.debug('socket error', { error: String(error) });
+          });
+        });
+      },
+      (error: unknown) => {
+        if (error instanceof HookError) refuse(socket, error.code, error.message);
+        else {
+          logger.error('upgrade failed', { error: String(error) });
+          refuse(socket, 500, 'Internal Server Error');
+        }
+      },
+    );
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  const sessionPurge = setInterval(() => accounts.purgeExpiredSessions(), 3600_000);
+  sessionPurge.unref();
+
+  let closing: Promise<void> | null = null;
+  return {
+    url: `http://${shownHost}:${port}`,
+    port,
+    hub,
+    accounts,
+    demoPassword,
+    close() {
+      closing ??= (async () => {
+        clearInterval(sessionPurge);
+        server.close();
+        await hub.close();
+        for (const ws of sockets) ws.terminate();
+        await new Promise<void>((resolve) => io.close(() => resolve()));
+        server.closeAllConnections();
+        db.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+function refuse(socket: import('node:stream').Duplex, status: number, message: string): void {
+  const reason = http.STATUS_CODES[status] ?? 'Error';
+  const body = JSON.stringify({ error: message });
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
+/** The built SvelteKit app (adapter-node), or a clear page saying how to build it. */
+async function webHandler(buildDir: string, logger: Logger): Promise<express.RequestHandler> {
+  const file = path.join(buildDir, 'handler.js');
+  if (!fs.existsSync(file)) {
+    logger.warn('web app not built', { expected: file });
+    return (_req, res) => {
+      res.status(503).type('text/plain').send('The Outpost web app is not built. Run `pnpm build`, then start again.\n');
+    };
+  }
+  const module = (await import(pathToFileURL(file).href)) as { handler: express.RequestHandler };
+  return module.handler;
+}
