@@ -58,14 +58,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxDocumentBytes: int(env, 'OUTPOST_MAX_DOCUMENT_BYTES', 64 * 1024 * 1024, 1024, 1 << 31),
     unloadGraceMs: int(env, 'OUTPOST_UNLOAD_GRACE_MS', 10_000, 0, 3_600_000),
     compactEvery: int(env, 'OUTPOST_COMPACT_EVERY', 500, 1, 1_000_000),
-    sessionTtlMs: int(env, 'OUTPOST_SESSION_TTL_MS', 30 * 24 * 3600 * 1000, 60_000, 365 * 24 * 3600 * 1000),
+    sessionTtlMs: int(
+      env,
+      'OUTPOST_SESSION_TTL_MS',
+      30 * 24 * 3600 * 1000,
+      60_000,
+      365 * 24 * 3600 * 1000,
+    ),
     secureCookies: flag(env, 'OUTPOST_SECURE_COOKIES'),
     webBuildDir: path.resolve(env.OUTPOST_WEB_BUILD || path.join(repoRoot, 'web', 'build')),
     logLevel: level(env.LOG_LEVEL),
   };
 }
 
-function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+function int(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);

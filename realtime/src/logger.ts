@@ -13,7 +13,9 @@ const ORDER = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 } as const
 export function createLogger(level: Config['logLevel']): Logger {
   const emit = (lvl: keyof typeof ORDER, message: string, fields?: Record<string, unknown>) => {
     if (ORDER[lvl] < ORDER[level]) return;
-    process.stderr.write(JSON.stringify({ t: new Date().toISOString(), level: lvl, msg: message, ...fields }) + '\n');
+    process.stderr.write(
+      JSON.stringify({ t: new Date().toISOString(), level: lvl, msg: message, ...fields }) + '\n',
+    );
   };
   return {
     debug: (m, f) => emit('debug', m, f),

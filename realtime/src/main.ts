@@ -5,15 +5,21 @@ import { startServer } from './server.ts';
 const config = loadConfig();
 const logger = createLogger(config.logLevel);
 const server = await startServer(config, logger).catch((error: unknown) => {
-  logger.error('could not start', { error: error instanceof Error ? error.message : String(error) });
+  logger.error('could not start', {
+    error: error instanceof Error ? error.message : String(error),
+  });
   process.exit(1);
 });
 
 const lines = [``, `  Outpost is running at ${server.url}`, `  Data: ${config.dataDir}`];
 if (server.demoPassword) {
-  lines.push(`  Demo accounts: leader, supervisor, worker, worker2   password: ${server.demoPassword}`);
+  lines.push(
+    `  Demo accounts: leader, supervisor, worker, worker2   password: ${server.demoPassword}`,
+  );
 } else if (config.demo) {
-  lines.push('  Demo accounts exist; their password was set by OUTPOST_DEMO_PASSWORD on first start.');
+  lines.push(
+    '  Demo accounts exist; their password was set by OUTPOST_DEMO_PASSWORD on first start.',
+  );
 }
 process.stdout.write(lines.join('\n') + '\n\n');
 

@@ -36,12 +36,23 @@ export interface OutpostServer {
 
 const YJS_PREFIX = '/yjs/';
 
-export async function startServer(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<OutpostServer> {
+export async function startServer(
+  config: Config,
+  logger: Logger = createLogger(config.logLevel),
+): Promise<OutpostServer> {
   const db = openDatabase(config.dataDir);
   const store = new SqliteStore(db);
   const accounts = new AccountStore(db, config.sessionTtlMs);
   const authenticator = new Authenticator(accounts);
-  const demoPassword = config.demo ? await seedDemo({ accounts, store, dataDir: config.dataDir, password: config.demoPassword, logger }) : null;
+  const demoPassword = config.demo
+    ? await seedDemo({
+        accounts,
+        store,
+        dataDir: config.dataDir,
+        password: config.demoPassword,
+        logger,
+      })
+    : null;
 
   const app = express();
   const server = http.createServer(app);
@@ -83,7 +94,11 @@ export async function startServer(config: Config, logger: Logger = createLogger(
   app.use('/api', createApiRouter({ config, accounts, authenticator, hub, logger }));
   app.use(await webHandler(config.webBuildDir, logger));
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxMessageBytes, perMessageDeflate: false });
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: config.maxMessageBytes,
+    perMessageDeflate: false,
+  });
   const sockets = new Set<WebSocket>();
   server.on('upgrade', (request, socket, head) => {
     const url = request.url ?? '';
@@ -187,7 +202,10 @@ async function webHandler(buildDir: string, logger: Logger): Promise<express.Req
   if (!fs.existsSync(file)) {
     logger.warn('web app not built', { expected: file });
     return (_req, res) => {
-      res.status(503).type('text/plain').send('The Outpost web app is not built. Run `pnpm build`, then start again.\n');
+      res
+        .status(503)
+        .type('text/plain')
+        .send('The Outpost web app is not built. Run `pnpm build`, then start again.\n');
     };
   }
   const module = (await import(pathToFileURL(file).href)) as { handler: express.RequestHandler };

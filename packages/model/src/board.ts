@@ -102,7 +102,13 @@ export class TaskBoard {
    * Moves a card to a column, before the card `beforeId` (or to the end when null). Only
    * `status` and `order` change, so an edit made meanwhile by someone else survives.
    */
-  move(id: string, status: TaskStatus, beforeId: string | null, actor: string, now = Date.now()): void {
+  move(
+    id: string,
+    status: TaskStatus,
+    beforeId: string | null,
+    actor: string,
+    now = Date.now(),
+  ): void {
     const ymap = this.require(id);
     if (!TASK_STATUSES.includes(status)) throw new Error(`unknown status: ${status}`);
     const column = this.list()
@@ -136,7 +142,12 @@ export class TaskBoard {
     const ymap = this.require(id);
     const body = text.trim();
     if (!body) throw new Error('a comment needs text');
-    const comment: TaskComment = { id: newId(), author: actor, text: clip(body, LIMITS.commentLength), at: now };
+    const comment: TaskComment = {
+      id: newId(),
+      author: actor,
+      text: clip(body, LIMITS.commentLength),
+      at: now,
+    };
     this.doc.transact(() => {
       (ymap.get('comments') as Y.Array<TaskComment>).push([comment]);
       touch(ymap, actor, now, 'commented');
@@ -160,7 +171,13 @@ export class TaskBoard {
     return itemId;
   }
 
-  setChecklistDone(id: string, itemId: string, done: boolean, actor: string, now = Date.now()): void {
+  setChecklistDone(
+    id: string,
+    itemId: string,
+    done: boolean,
+    actor: string,
+    now = Date.now(),
+  ): void {
     const ymap = this.require(id);
     const list = ymap.get('checklist') as Y.Array<Y.Map<unknown>>;
     const item = list.toArray().find((m) => m.get('id') === itemId);
@@ -247,13 +264,11 @@ export function readTask(ymap: Y.Map<unknown>): Task | null {
     due: num('due'),
     assignees: keys('assignees'),
     tags: keys('tags'),
-    checklist: list<Y.Map<unknown>>('checklist').map(
-      (m): ChecklistItem => ({
-        id: String(m.get('id') ?? ''),
-        text: String(m.get('text') ?? ''),
-        done: m.get('done') === true,
-      }),
-    ),
+    checklist: list<Y.Map<unknown>>('checklist').map((m): ChecklistItem => ({
+      id: String(m.get('id') ?? ''),
+      text: String(m.get('text') ?? ''),
+      done: m.get('done') === true,
+    })),
     comments: list<TaskComment>('comments'),
     history: list<HistoryEntry>('history'),
     archived: ymap.get('archived') === true,
@@ -281,7 +296,12 @@ function touch(
   }
 }
 
-function history(action: HistoryEntry['action'], by: string, at: number, fields?: string[]): HistoryEntry {
+function history(
+  action: HistoryEntry['action'],
+  by: string,
+  at: number,
+  fields?: string[],
+): HistoryEntry {
   return fields ? { at, by, action, fields } : { at, by, action };
 }
 

@@ -49,5 +49,6 @@ export function parseDocName(name: string): DocumentRef | null {
 }
 
 function assertSegment(value: string): void {
-  if (!isValidSegment(value)) throw new Error(`invalid document name segment: ${JSON.stringify(value)}`);
+  if (!isValidSegment(value))
+    throw new Error(`invalid document name segment: ${JSON.stringify(value)}`);
 }

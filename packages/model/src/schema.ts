@@ -9,12 +9,18 @@ import { LIMITS, PRIORITIES, TASK_KINDS, TASK_STATUSES, ROLES } from './types.ts
  */
 export type SchemaNode =
   | { type: 'value'; check: (value: unknown) => boolean }
-  | { type: 'map'; keys?: Record<string, SchemaNode>; anyKey?: { key: (k: string) => boolean; node: SchemaNode } }
+  | {
+      type: 'map';
+      keys?: Record<string, SchemaNode>;
+      anyKey?: { key: (k: string) => boolean; node: SchemaNode };
+    }
   | { type: 'array'; item: SchemaNode };
 
 const value = (check: (v: unknown) => boolean): SchemaNode => ({ type: 'value', check });
-const isString = (max: number, min = 0) => (v: unknown) =>
-  typeof v === 'string' && v.length >= min && v.length <= max;
+const isString =
+  (max: number, min = 0) =>
+  (v: unknown) =>
+    typeof v === 'string' && v.length >= min && v.length <= max;
 const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const nullable = (check: (v: unknown) => boolean) => (v: unknown) => v === null || check(v);
 const oneOf = (values: readonly string[]) => (v: unknown) =>
@@ -61,14 +67,16 @@ export const isHistoryEntry = (v: unknown) =>
     by: isId,
     action: oneOf(['created', 'edited', 'moved', 'assigned', 'commented', 'archived', 'restored']),
     fields: (f) =>
-      f === undefined ||
-      (Array.isArray(f) && f.length <= 20 && f.every((x) => isString(40, 1)(x))),
+      f === undefined || (Array.isArray(f) && f.length <= 20 && f.every((x) => isString(40, 1)(x))),
   });
 
 const idSet: SchemaNode = { type: 'map', anyKey: { key: isId, node: value((v) => v === true) } };
 const tagSet: SchemaNode = {
   type: 'map',
-  anyKey: { key: (k) => k.length >= 1 && k.length <= LIMITS.tagLength, node: value((v) => v === true) },
+  anyKey: {
+    key: (k) => k.length >= 1 && k.length <= LIMITS.tagLength,
+    node: value((v) => v === true),
+  },
 };
 
 export const taskSchema: SchemaNode = {

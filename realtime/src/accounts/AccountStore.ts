@@ -47,7 +47,9 @@ export class AccountStore {
     this.q = {
       userById: db.prepare<[string], UserRow>('SELECT * FROM users WHERE id = ?'),
       userByName: db.prepare<[string], UserRow>('SELECT * FROM users WHERE username = ?'),
-      users: db.prepare<[string], UserRow>('SELECT * FROM users WHERE workspace_id = ? ORDER BY username'),
+      users: db.prepare<[string], UserRow>(
+        'SELECT * FROM users WHERE workspace_id = ? ORDER BY username',
+      ),
       insertUser: db.prepare(
         `INSERT INTO users (id, username, display_name, password_hash, role, workspace_id, created_at)
          VALUES (@id, @username, @displayName, @passwordHash, @role, @workspaceId, @createdAt)`,
@@ -69,16 +71,27 @@ export class AccountStore {
         `SELECT users.*, api_tokens.id AS token_id FROM api_tokens JOIN users ON users.id = api_tokens.user_id
          WHERE api_tokens.token_hash = ? AND users.disabled = 0`,
       ),
-      touchToken: db.prepare<[number, string]>('UPDATE api_tokens SET last_used_at = ? WHERE id = ?'),
-      tokens: db.prepare<[string], { id: string; name: string; created_at: number; last_used_at: number | null }>(
+      touchToken: db.prepare<[number, string]>(
+        'UPDATE api_tokens SET last_used_at = ? WHERE id = ?',
+      ),
+      tokens: db.prepare<
+        [string],
+        { id: string; name: string; created_at: number; last_used_at: number | null }
+      >(
         'SELECT id, name, created_at, last_used_at FROM api_tokens WHERE user_id = ? ORDER BY created_at',
       ),
-      deleteToken: db.prepare<[string, string]>('DELETE FROM api_tokens WHERE id = ? AND user_id = ?'),
-      workspace: db.prepare<[string], { id: string; name: string }>('SELECT id, name FROM workspaces WHERE id = ?'),
+      deleteToken: db.prepare<[string, string]>(
+        'DELETE FROM api_tokens WHERE id = ? AND user_id = ?',
+      ),
+      workspace: db.prepare<[string], { id: string; name: string }>(
+        'SELECT id, name FROM workspaces WHERE id = ?',
+      ),
       insertWorkspace: db.prepare<[string, string, number]>(
         'INSERT INTO workspaces (id, name, created_at) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING',
       ),
-      workspaces: db.prepare<[], { id: string; name: string }>('SELECT id, name FROM workspaces ORDER BY id'),
+      workspaces: db.prepare<[], { id: string; name: string }>(
+        'SELECT id, name FROM workspaces ORDER BY id',
+      ),
     };
   }
 

@@ -154,5 +154,4 @@ export class Connection {
       () => this.close(CLOSE.serverError, 'could not store the document'),
     );
   }
-
 }

@@ -79,7 +79,11 @@ export class DocumentRoom {
   removeConnection(connection: Connection): void {
     if (!this.connections.delete(connection)) return;
     if (connection.awarenessClients.size) {
-      awarenessProtocol.removeAwarenessStates(this.awareness, [...connection.awarenessClients], null);
+      awarenessProtocol.removeAwarenessStates(
+        this.awareness,
+        [...connection.awarenessClients],
+        null,
+      );
     }
     for (const ext of this.extensions) {
       if (!ext.onDisconnect) continue;
@@ -90,7 +94,9 @@ export class DocumentRoom {
           connection,
           remaining: this.connections.size,
         }),
-      ).catch((error: unknown) => this.options.logger.warn('onDisconnect failed', { ext: ext.name, error: String(error) }));
+      ).catch((error: unknown) =>
+        this.options.logger.warn('onDisconnect failed', { ext: ext.name, error: String(error) }),
+      );
     }
     this.scheduleUnloadIfIdle();
   }
@@ -117,9 +123,12 @@ export class DocumentRoom {
   transactAsServer<T>(actor: string | null, change: (doc: Y.Doc) => T): T {
     if (this.state !== 'ready') throw new Error(`document ${this.name} is not loaded`);
     let result!: T;
-    this.doc.transact(() => {
-      result = change(this.doc);
-    }, { kind: 'server', actor } satisfies Origin);
+    this.doc.transact(
+      () => {
+        result = change(this.doc);
+      },
+      { kind: 'server', actor } satisfies Origin,
+    );
     return result;
   }
 
@@ -185,19 +194,34 @@ export class DocumentRoom {
     connection.drain();
   }
 
-  private onDocUpdate = (update: Uint8Array, origin: unknown, _doc: Y.Doc, transaction: Y.Transaction) => {
+  private onDocUpdate = (
+    update: Uint8Array,
+    origin: unknown,
+    _doc: Y.Doc,
+    transaction: Y.Transaction,
+  ) => {
     const typed = origin as Origin | null;
     // Loading replays stored updates: nothing to append or send.
     if (typed?.kind === 'storage') return;
     const resolved: Origin = typed ?? { kind: 'server', actor: null };
     try {
       for (const ext of this.extensions) {
-        ext.onChange?.({ documentName: this.name, ref: this.ref, doc: this.doc, update, origin: resolved, transaction });
+        ext.onChange?.({
+          documentName: this.name,
+          ref: this.ref,
+          doc: this.doc,
+          update,
+          origin: resolved,
+          transaction,
+        });
       }
     } catch (error) {
       // The change is in memory but not stored: never broadcast it. Drop the room; clients keep
       // their edits and send them again when they reconnect to a freshly loaded copy.
-      this.options.logger.error('storing an update failed', { doc: this.name, error: String(error) });
+      this.options.logger.error('storing an update failed', {
+        doc: this.name,
+        error: String(error),
+      });
       void this.shutdown(CLOSE.serverError, 'could not store the change', false);
       return;
     }
@@ -215,7 +239,8 @@ export class DocumentRoom {
   ) => {
     const changed = added.concat(updated, removed);
     if (changed.length === 0) return;
-    const connection = origin && this.connections.has(origin as Connection) ? (origin as Connection) : null;
+    const connection =
+      origin && this.connections.has(origin as Connection) ? (origin as Connection) : null;
     if (connection) {
       for (const id of added) connection.awarenessClients.add(id);
       for (const id of removed) connection.awarenessClients.delete(id);
@@ -227,7 +252,8 @@ export class DocumentRoom {
   };
 
   private scheduleUnloadIfIdle(): void {
-    if (this.state !== 'ready' || this.connections.size > 0 || this.holds > 0 || this.unloadTimer) return;
+    if (this.state !== 'ready' || this.connections.size > 0 || this.holds > 0 || this.unloadTimer)
+      return;
     this.unloadTimer = setTimeout(() => {
       this.unloadTimer = null;
       if (this.connections.size === 0 && this.holds === 0) void this.unload('unload');
@@ -270,7 +296,12 @@ export class DocumentRoom {
 
   private async store(reason: 'compact' | 'unload' | 'shutdown'): Promise<void> {
     for (const ext of this.extensions) {
-      await ext.onStoreDocument?.({ documentName: this.name, ref: this.ref, doc: this.doc, reason });
+      await ext.onStoreDocument?.({
+        documentName: this.name,
+        ref: this.ref,
+        doc: this.doc,
+        reason,
+      });
     }
   }
 }

@@ -25,14 +25,19 @@ export class YjsHub {
   private closing = false;
 
   constructor(private readonly options: HubOptions) {
-    this.extensions = [...options.extensions].sort((a, b) => (b.priority ?? 100) - (a.priority ?? 100));
+    this.extensions = [...options.extensions].sort(
+      (a, b) => (b.priority ?? 100) - (a.priority ?? 100),
+    );
   }
 
   /**
    * Resolves who is asking for `documentName`. Throws HookError with an HTTP-like code:
    * 404 for a name that is not an Outpost document, 401 when nobody vouches for the request.
    */
-  async authenticate(request: IncomingMessage, documentName: string): Promise<{ ref: DocumentRef; context: AuthContext }> {
+  async authenticate(
+    request: IncomingMessage,
+    documentName: string,
+  ): Promise<{ ref: DocumentRef; context: AuthContext }> {
     const ref = parseDocName(documentName);
     if (!ref) throw new HookError(404, 'unknown document');
     for (const ext of this.extensions) {
@@ -44,7 +49,12 @@ export class YjsHub {
   }
 
   /** Attaches an authenticated socket to its document. Feed frames to `receive`, and call `close` when the socket ends. */
-  connect(socket: SocketLike, documentName: string, ref: DocumentRef, context: AuthContext): Connection {
+  connect(
+    socket: SocketLike,
+    documentName: string,
+    ref: DocumentRef,
+    context: AuthContext,
+  ): Connection {
     if (this.closing) {
       socket.close(CLOSE.goingAway, 'server shutting down');
       throw new HookError(CLOSE.goingAway, 'server shutting down');
@@ -57,7 +67,11 @@ export class YjsHub {
   }
 
   /** Loads a document (if needed) and runs a server-side change on it with a `server` origin. */
-  async change<T>(documentName: string, actor: string | null, change: (doc: Y.Doc) => T): Promise<T> {
+  async change<T>(
+    documentName: string,
+    actor: string | null,
+    change: (doc: Y.Doc) => T,
+  ): Promise<T> {
     const ref = parseDocName(documentName);
     if (!ref) throw new HookError(404, 'unknown document');
     for (;;) {
@@ -94,7 +108,11 @@ export class YjsHub {
   /** Closes every connection with 1001 and stores every document. */
   async close(): Promise<void> {
     this.closing = true;
-    await Promise.all([...this.rooms.values()].map((room) => room.shutdown(CLOSE.goingAway, 'server shutting down')));
+    await Promise.all(
+      [...this.rooms.values()].map((room) =>
+        room.shutdown(CLOSE.goingAway, 'server shutting down'),
+      ),
+    );
   }
 
   private room(documentName: string, ref: DocumentRef): DocumentRoom {
@@ -118,7 +136,11 @@ export class YjsHub {
   private async runConnectHooks(connection: Connection): Promise<void> {
     try {
       for (const ext of this.extensions) {
-        await ext.onConnect?.({ documentName: connection.room.name, ref: connection.room.ref, connection });
+        await ext.onConnect?.({
+          documentName: connection.room.name,
+          ref: connection.room.ref,
+          connection,
+        });
       }
     } catch (error) {
       if (error instanceof HookError) connection.close(error.code, error.message);

@@ -39,57 +39,264 @@ const BOARDS = [
   { id: 'supplies', name: '物资配送' },
 ];
 
-type Seed = [title: string, kind: TaskKind, priority: Priority, status: TaskStatus, grid: string, dueHours: number | null, who: string[], tags: string[]];
+type Seed = [
+  title: string,
+  kind: TaskKind,
+  priority: Priority,
+  status: TaskStatus,
+  grid: string,
+  dueHours: number | null,
+  who: string[],
+  tags: string[],
+];
 
 /** Realistic work of a sub-district in an emergency (see DOMAIN.md). Due is hours from now. */
 const TASKS: Seed[] = [
-  ['1号楼 1-6层 入户摸排（第二轮）', 'screening', 'high', 'in_progress', 'g1', 6, ['worker'], ['摸排']],
+  [
+    '1号楼 1-6层 入户摸排（第二轮）',
+    'screening',
+    'high',
+    'in_progress',
+    'g1',
+    6,
+    ['worker'],
+    ['摸排'],
+  ],
   ['1号楼 7-18层 入户摸排（第二轮）', 'screening', 'high', 'todo', 'g1', 10, ['worker'], ['摸排']],
-  ['2号楼 入户摸排：核对空置户', 'screening', 'normal', 'todo', 'g1', 24, ['worker2'], ['摸排', '空置户']],
+  [
+    '2号楼 入户摸排：核对空置户',
+    'screening',
+    'normal',
+    'todo',
+    'g1',
+    24,
+    ['worker2'],
+    ['摸排', '空置户'],
+  ],
   ['3号楼 人户不在 12户 电话回访', 'follow_up', 'normal', 'todo', 'g1', 8, ['worker'], ['回访']],
-  ['大数据名单 191个号码 逐一电话核实', 'screening', 'urgent', 'in_progress', 'g2', 4, ['worker2', 'worker'], ['一摸四查']],
-  ['单位自查表 汇总（幸福里 商铺 23家）', 'screening', 'normal', 'todo', 'g2', 30, [], ['一摸四查']],
-  ['群众举报：5栋有外地返回人员未登记', 'follow_up', 'urgent', 'todo', 'g2', -2, ['supervisor'], ['举报']],
-  ['幸福里 北门 测温登记不规范 限期整改', 'fix', 'high', 'blocked', 'g2', -5, ['worker2'], ['督查整改']],
-  ['幸福里 只留一个出入口：封闭东侧小门', 'fix', 'high', 'done', 'g2', -20, ['worker2'], ['督查整改']],
-  ['居家观察 14天 第9天 体温上报（8户）', 'follow_up', 'high', 'in_progress', 'g3', 3, ['worker'], ['居家观察']],
-  ['居家观察 解除：6户 满14天 出具解除单', 'follow_up', 'normal', 'todo', 'g3', 20, ['supervisor'], ['居家观察']],
+  [
+    '大数据名单 191个号码 逐一电话核实',
+    'screening',
+    'urgent',
+    'in_progress',
+    'g2',
+    4,
+    ['worker2', 'worker'],
+    ['一摸四查'],
+  ],
+  [
+    '单位自查表 汇总（幸福里 商铺 23家）',
+    'screening',
+    'normal',
+    'todo',
+    'g2',
+    30,
+    [],
+    ['一摸四查'],
+  ],
+  [
+    '群众举报：5栋有外地返回人员未登记',
+    'follow_up',
+    'urgent',
+    'todo',
+    'g2',
+    -2,
+    ['supervisor'],
+    ['举报'],
+  ],
+  [
+    '幸福里 北门 测温登记不规范 限期整改',
+    'fix',
+    'high',
+    'blocked',
+    'g2',
+    -5,
+    ['worker2'],
+    ['督查整改'],
+  ],
+  [
+    '幸福里 只留一个出入口：封闭东侧小门',
+    'fix',
+    'high',
+    'done',
+    'g2',
+    -20,
+    ['worker2'],
+    ['督查整改'],
+  ],
+  [
+    '居家观察 14天 第9天 体温上报（8户）',
+    'follow_up',
+    'high',
+    'in_progress',
+    'g3',
+    3,
+    ['worker'],
+    ['居家观察'],
+  ],
+  [
+    '居家观察 解除：6户 满14天 出具解除单',
+    'follow_up',
+    'normal',
+    'todo',
+    'g3',
+    20,
+    ['supervisor'],
+    ['居家观察'],
+  ],
   ['铁路新村 12栋 消杀（楼道、电梯）', 'other', 'normal', 'done', 'g3', -30, ['worker'], ['消杀']],
   ['铁路新村 13-16栋 消杀（楼道、电梯）', 'other', 'normal', 'todo', 'g3', 12, [], ['消杀']],
-  ['特殊需求户：独居老人 7户 买药送药', 'delivery', 'urgent', 'in_progress', 'g3', 2, ['worker2'], ['特殊需求']],
+  [
+    '特殊需求户：独居老人 7户 买药送药',
+    'delivery',
+    'urgent',
+    'in_progress',
+    'g3',
+    2,
+    ['worker2'],
+    ['特殊需求'],
+  ],
   ['孕妇 1户 产检车辆 协调', 'delivery', 'high', 'todo', 'g3', 16, ['supervisor'], ['特殊需求']],
-  ['团购蔬菜 120箱 分发到户', 'delivery', 'normal', 'in_progress', 'g4', 5, ['worker', 'worker2'], ['团购']],
+  [
+    '团购蔬菜 120箱 分发到户',
+    'delivery',
+    'normal',
+    'in_progress',
+    'g4',
+    5,
+    ['worker', 'worker2'],
+    ['团购'],
+  ],
   ['体温计 40支 发放（缺少体温计的家庭）', 'delivery', 'normal', 'todo', 'g4', 28, [], ['物资']],
   ['口罩 600只 分装 到楼栋长', 'delivery', 'normal', 'done', 'g4', -10, ['worker2'], ['物资']],
-  ['消毒液 补货 申请（滨江小区 库存不足）', 'delivery', 'high', 'blocked', 'g4', -1, ['supervisor'], ['物资']],
-  ['滨江小区 南门 夜班 无人值守 整改', 'fix', 'urgent', 'todo', 'g4', -3, ['supervisor'], ['督查整改', '卡点']],
-  ['滨江小区 外来车辆 登记表 补全', 'fix', 'normal', 'in_progress', 'g4', 9, ['worker'], ['督查整改', '卡点']],
+  [
+    '消毒液 补货 申请（滨江小区 库存不足）',
+    'delivery',
+    'high',
+    'blocked',
+    'g4',
+    -1,
+    ['supervisor'],
+    ['物资'],
+  ],
+  [
+    '滨江小区 南门 夜班 无人值守 整改',
+    'fix',
+    'urgent',
+    'todo',
+    'g4',
+    -3,
+    ['supervisor'],
+    ['督查整改', '卡点'],
+  ],
+  [
+    '滨江小区 外来车辆 登记表 补全',
+    'fix',
+    'normal',
+    'in_progress',
+    'g4',
+    9,
+    ['worker'],
+    ['督查整改', '卡点'],
+  ],
   ['督查 18项 清单：东湖花园', 'fix', 'normal', 'done', 'g1', -26, ['supervisor'], ['督查']],
   ['督查 18项 清单：幸福里', 'fix', 'normal', 'in_progress', 'g2', 7, ['supervisor'], ['督查']],
   ['督查 18项 清单：铁路新村', 'fix', 'normal', 'todo', 'g3', 31, ['supervisor'], ['督查']],
   ['督查 18项 清单：滨江小区', 'fix', 'normal', 'todo', 'g4', 34, ['supervisor'], ['督查']],
-  ['返岗人员 健康证明 收集（东湖花园）', 'screening', 'normal', 'todo', 'g1', 40, ['worker'], ['复工']],
+  [
+    '返岗人员 健康证明 收集（东湖花园）',
+    'screening',
+    'normal',
+    'todo',
+    'g1',
+    40,
+    ['worker'],
+    ['复工'],
+  ],
   ['东湖花园 快递集中投放点 设置', 'other', 'low', 'done', 'g1', -48, ['worker'], []],
   ['东湖花园 公告栏 更新值班表', 'other', 'low', 'todo', 'g1', 14, ['worker'], ['值班']],
   ['幸福里 楼栋长 微信群 核对成员', 'other', 'low', 'in_progress', 'g2', 18, ['worker2'], []],
-  ['铁路新村 出租屋 租客 摸排', 'screening', 'high', 'todo', 'g3', 22, ['worker'], ['摸排', '出租屋']],
-  ['铁路新村 外省返回人员 名单 比对', 'screening', 'high', 'blocked', 'g3', -4, ['worker'], ['一摸四查']],
-  ['滨江小区 门岗 QR码 自助登记 上线', 'other', 'normal', 'in_progress', 'g4', 26, ['supervisor'], ['卡点']],
+  [
+    '铁路新村 出租屋 租客 摸排',
+    'screening',
+    'high',
+    'todo',
+    'g3',
+    22,
+    ['worker'],
+    ['摸排', '出租屋'],
+  ],
+  [
+    '铁路新村 外省返回人员 名单 比对',
+    'screening',
+    'high',
+    'blocked',
+    'g3',
+    -4,
+    ['worker'],
+    ['一摸四查'],
+  ],
+  [
+    '滨江小区 门岗 QR码 自助登记 上线',
+    'other',
+    'normal',
+    'in_progress',
+    'g4',
+    26,
+    ['supervisor'],
+    ['卡点'],
+  ],
   ['每日一汇报：统计 摸排进度', 'other', 'normal', 'todo', 'g1', 9, ['leader'], ['汇报']],
   ['志愿者 排班 补充 夜班 3人', 'other', 'high', 'todo', 'g4', 11, ['leader'], ['值班']],
   ['药店 购药登记 信息 核查', 'follow_up', 'normal', 'todo', 'g2', 36, [], ['一摸四查']],
-  ['发热门诊 转诊 1人 随访', 'follow_up', 'urgent', 'in_progress', 'g3', 1, ['supervisor'], ['随访']],
+  [
+    '发热门诊 转诊 1人 随访',
+    'follow_up',
+    'urgent',
+    'in_progress',
+    'g3',
+    1,
+    ['supervisor'],
+    ['随访'],
+  ],
   ['心理疏导 热线 回访 3户', 'follow_up', 'low', 'todo', 'g1', 48, ['worker2'], ['回访']],
   ['垃圾清运 加密 到每日两次', 'other', 'normal', 'done', 'g4', -15, ['worker'], ['消杀']],
 ];
 
 const SUPPLIES: Seed[] = [
-  ['米面油 套餐 60份 配送 到户（幸福里）', 'delivery', 'high', 'in_progress', 'g2', 6, ['worker2'], ['团购']],
+  [
+    '米面油 套餐 60份 配送 到户（幸福里）',
+    'delivery',
+    'high',
+    'in_progress',
+    'g2',
+    6,
+    ['worker2'],
+    ['团购'],
+  ],
   ['居家观察户 生活垃圾 上门收取', 'delivery', 'normal', 'todo', 'g3', 4, ['worker'], ['居家观察']],
   ['慢病药品 代购 15户', 'delivery', 'urgent', 'todo', 'g1', 3, ['worker'], ['特殊需求']],
-  ['防护服 20套 领取（街道仓库）', 'delivery', 'normal', 'done', 'g4', -8, ['supervisor'], ['物资']],
+  [
+    '防护服 20套 领取（街道仓库）',
+    'delivery',
+    'normal',
+    'done',
+    'g4',
+    -8,
+    ['supervisor'],
+    ['物资'],
+  ],
   ['84消毒液 30桶 分发 各楼栋', 'delivery', 'normal', 'todo', 'g4', 20, [], ['物资']],
-  ['奶粉 尿不湿 2户 婴幼儿家庭', 'delivery', 'high', 'in_progress', 'g2', 5, ['worker2'], ['特殊需求']],
+  [
+    '奶粉 尿不湿 2户 婴幼儿家庭',
+    'delivery',
+    'high',
+    'in_progress',
+    'g2',
+    5,
+    ['worker2'],
+    ['特殊需求'],
+  ],
 ];
 
 /** Points near the centre of each grid (WGS-84), for tasks that have a place on the map. */
@@ -135,7 +342,12 @@ export async function seedDemo(options: {
     for (const grid of GRIDS) directory.setGrid(grid);
     for (const board of BOARDS) directory.setBoard(board);
     for (const user of accounts.users(DEMO_WORKSPACE)) {
-      directory.setMember({ id: user.id, username: user.username, displayName: user.displayName, role: user.role });
+      directory.setMember({
+        id: user.id,
+        username: user.username,
+        displayName: user.displayName,
+        role: user.role,
+      });
     }
   });
   store.append(workspaceDocName(DEMO_WORKSPACE), Y.encodeStateAsUpdate(directoryDoc));
@@ -160,7 +372,10 @@ export async function seedDemo(options: {
           due: dueHours === null ? null : roundToQuarter(now + dueHours * 3600_000),
           assignees: who.map((w) => userIds.get(w)!).filter(Boolean),
           tags,
-          location: index % 2 === 0 ? { lat: centre[0] + jitter(index, 1), lng: centre[1] + jitter(index, 2) } : null,
+          location:
+            index % 2 === 0
+              ? { lat: centre[0] + jitter(index, 1), lng: centre[1] + jitter(index, 2) }
+              : null,
           description: '',
         },
         creator,
@@ -171,17 +386,29 @@ export async function seedDemo(options: {
   };
   seedBoard('tasks', BOARDS[0]!.name, TASKS);
   seedBoard('supplies', BOARDS[1]!.name, SUPPLIES);
-  logger.info('demo workspace seeded', { workspace: DEMO_WORKSPACE, tasks: TASKS.length + SUPPLIES.length });
+  logger.info('demo workspace seeded', {
+    workspace: DEMO_WORKSPACE,
+    tasks: TASKS.length + SUPPLIES.length,
+  });
   return password;
 }
 
 /** Writes the workspace's accounts into its directory document, so people can be assigned. */
-export async function syncMembers(hub: YjsHub, accounts: AccountStore, workspaceId: string): Promise<void> {
+export async function syncMembers(
+  hub: YjsHub,
+  accounts: AccountStore,
+  workspaceId: string,
+): Promise<void> {
   const users = accounts.users(workspaceId).filter((u) => !u.disabled);
   await hub.change(workspaceDocName(workspaceId), null, (doc) => {
     const directory = new WorkspaceDirectory(doc);
     for (const user of users) {
-      const member = { id: user.id, username: user.username, displayName: user.displayName, role: user.role };
+      const member = {
+        id: user.id,
+        username: user.username,
+        displayName: user.displayName,
+        role: user.role,
+      };
       const current = directory.members.get(user.id);
       if (JSON.stringify(current) !== JSON.stringify(member)) directory.setMember(member);
     }

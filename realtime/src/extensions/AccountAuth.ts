@@ -1,5 +1,10 @@
 import type { Authenticator } from '../accounts/Authenticator.ts';
-import { HookError, type AuthContext, type Extension, type OnAuthenticatePayload } from '../core/types.ts';
+import {
+  HookError,
+  type AuthContext,
+  type Extension,
+  type OnAuthenticatePayload,
+} from '../core/types.ts';
 
 /**
  * Authenticates Yjs upgrades with the account store and keeps each user inside their own
@@ -14,7 +19,8 @@ export class AccountAuth implements Extension {
   onAuthenticate({ request, ref }: OnAuthenticatePayload): AuthContext | null {
     const context = this.authenticator.authenticate(request);
     if (!context) return null;
-    if (context.workspaceId !== ref.workspaceId) throw new HookError(403, 'not a member of this workspace');
+    if (context.workspaceId !== ref.workspaceId)
+      throw new HookError(403, 'not a member of this workspace');
     return context;
   }
 }

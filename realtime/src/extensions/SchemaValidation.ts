@@ -12,7 +12,8 @@ export class SchemaValidation implements Extension {
     try {
       validateUpdate(doc, update, documentSchemas[ref.kind]);
     } catch (error) {
-      if (error instanceof SchemaViolation) throw new HookError(CLOSE.invalidMessage, `update refused: ${error.message}`);
+      if (error instanceof SchemaViolation)
+        throw new HookError(CLOSE.invalidMessage, `update refused: ${error.message}`);
       throw error;
     }
   }

@@ -1,5 +1,11 @@
 import * as Y from 'yjs';
-import type { Extension, OnChangePayload, OnLoadDocumentPayload, OnStoreDocumentPayload, Origin } from '../core/types.ts';
+import type {
+  Extension,
+  OnChangePayload,
+  OnLoadDocumentPayload,
+  OnStoreDocumentPayload,
+  Origin,
+} from '../core/types.ts';
 import type { SqliteStore } from '../store/SqliteStore.ts';
 
 const STORAGE: Origin = { kind: 'storage' };

@@ -14,7 +14,8 @@ export class TaskNotifications implements Extension {
 
   onChange({ documentName, ref, origin, transaction }: OnChangePayload): void {
     if (ref.kind !== 'board' || origin.kind === 'storage' || origin.kind === 'redis') return;
-    const by = origin.kind === 'connection' ? origin.connection.context.userId : (origin.actor ?? undefined);
+    const by =
+      origin.kind === 'connection' ? origin.connection.context.userId : (origin.actor ?? undefined);
     const assigned: { task: Y.Map<unknown>; userId: string }[] = [];
     for (const [type, keys] of transaction.changed) {
       if (!(type instanceof Y.Map)) continue;
@@ -24,7 +25,8 @@ export class TaskNotifications implements Extension {
           const task = key === null ? undefined : type.get(key);
           if (!(task instanceof Y.Map) || !wasAdded(transaction, type, key!)) continue;
           const set = task.get('assignees');
-          if (set instanceof Y.Map) for (const userId of set.keys()) assigned.push({ task, userId });
+          if (set instanceof Y.Map)
+            for (const userId of set.keys()) assigned.push({ task, userId });
         }
         continue;
       }

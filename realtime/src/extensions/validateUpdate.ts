@@ -17,7 +17,11 @@ export class SchemaViolation extends Error {}
  * parents through the update itself and the document's existing items, so nothing is applied on
  * trial. Deletions are always allowed. Throws SchemaViolation with a reason that names the path.
  */
-export function validateUpdate(doc: Y.Doc, update: Uint8Array, roots: Record<string, SchemaNode>): void {
+export function validateUpdate(
+  doc: Y.Doc,
+  update: Uint8Array,
+  roots: Record<string, SchemaNode>,
+): void {
   let decoded: ReturnType<typeof Y.decodeUpdate>;
   try {
     decoded = Y.decodeUpdate(update);
@@ -63,10 +67,14 @@ export function validateUpdate(doc: Y.Doc, update: Uint8Array, roots: Record<str
       place = { parent: nodeOfType(item.parent as Y.AbstractType<unknown>), sub: item.parentSub };
     } else if (item.origin === null && item.rightOrigin === null) {
       const parent = item.parent as unknown;
-      if (typeof parent === 'string') place = { parent: container(roots[parent], `root "${parent}"`), sub: item.parentSub };
+      if (typeof parent === 'string')
+        place = { parent: container(roots[parent], `root "${parent}"`), sub: item.parentSub };
       else if (parent instanceof Y.ID) {
         const owner = find(parent);
-        place = { parent: owner === 'deleted' ? 'deleted' : nodeOfItem(owner), sub: item.parentSub };
+        place = {
+          parent: owner === 'deleted' ? 'deleted' : nodeOfItem(owner),
+          sub: item.parentSub,
+        };
       } else throw new SchemaViolation('item without a parent');
     } else {
       const neighbour = find((item.origin ?? item.rightOrigin)!);
@@ -122,7 +130,8 @@ function checkContent(item: Y.Item, node: SchemaNode, sub: string | null): void 
     return;
   }
   if (content instanceof Y.ContentAny) {
-    if (node.type !== 'value') throw new SchemaViolation(`${describe(sub)} must be a shared ${node.type}`);
+    if (node.type !== 'value')
+      throw new SchemaViolation(`${describe(sub)} must be a shared ${node.type}`);
     if (sub !== null && content.arr.length !== 1) throw new SchemaViolation('malformed map entry');
     for (const value of content.arr) {
       if (!node.check(value)) throw new SchemaViolation(`invalid value for ${describe(sub)}`);

@@ -40,7 +40,9 @@ export class ApiError extends Error {
 }
 
 const id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
-const latLng = z.object({ lat: z.number().min(-90).max(90), lng: z.number().min(-180).max(180) }).strict();
+const latLng = z
+  .object({ lat: z.number().min(-90).max(90), lng: z.number().min(-180).max(180) })
+  .strict();
 const timestamp = z.number().int().min(0).max(8.64e15);
 
 const loginBody = z.object({
@@ -81,7 +83,13 @@ function who(req: Request): AuthContext {
   return auth;
 }
 
-export function createApiRouter({ config, accounts, authenticator, hub, logger }: ApiDeps): express.Router {
+export function createApiRouter({
+  config,
+  accounts,
+  authenticator,
+  hub,
+  logger,
+}: ApiDeps): express.Router {
   const router = express.Router();
   const byIp = new RateLimiter(100, 15 * 60_000);
   const byUser = new RateLimiter(10, 15 * 60_000);
@@ -129,7 +137,8 @@ export function createApiRouter({ config, accounts, authenticator, hub, logger }
   router.use((req, _res, next) => {
     const auth = authenticator.authenticate(req);
     if (!auth) throw new ApiError(401, 'authentication required');
-    if (req.method !== 'GET' && req.method !== 'HEAD' && auth.via === 'session') requireCsrfHeader(req);
+    if (req.method !== 'GET' && req.method !== 'HEAD' && auth.via === 'session')
+      requireCsrfHeader(req);
     principals.set(req, auth);
     next();
   });
@@ -146,12 +155,14 @@ export function createApiRouter({ config, accounts, authenticator, hub, logger }
 
   router.post('/tokens', (req, res) => {
     const { name } = parse(tokenBody, req.body);
-    if (accounts.tokens(who(req).userId).length >= 20) throw new ApiError(409, 'at most 20 tokens per user');
+    if (accounts.tokens(who(req).userId).length >= 20)
+      throw new ApiError(409, 'at most 20 tokens per user');
     res.status(201).json(accounts.createToken(who(req).userId, name));
   });
 
   router.delete('/tokens/:tokenId', (req, res) => {
-    if (!accounts.deleteToken(who(req).userId, String(req.params.tokenId))) throw new ApiError(404, 'no such token');
+    if (!accounts.deleteToken(who(req).userId, String(req.params.tokenId)))
+      throw new ApiError(404, 'no such token');
     res.status(204).end();
   });
 
@@ -234,7 +245,8 @@ function sessionUser(user: SessionUser): SessionUser {
 }
 
 function requireJson(req: Request): void {
-  if (!req.is('application/json')) throw new ApiError(415, 'send JSON (Content-Type: application/json)');
+  if (!req.is('application/json'))
+    throw new ApiError(415, 'send JSON (Content-Type: application/json)');
 }
 
 /**
@@ -255,7 +267,10 @@ export function toHttpError(error: unknown): { status: number; message: string }
     if (type === 'entity.parse.failed') return { status: 400, message: 'invalid JSON' };
     return { status, message: 'bad request' };
   }
-  if (error instanceof Error && /^(no task|a task needs|location must|field )/.test(error.message)) {
+  if (
+    error instanceof Error &&
+    /^(no task|a task needs|location must|field )/.test(error.message)
+  ) {
     return { status: 400, message: error.message };
   }
   return { status: 500, message: 'internal error' };

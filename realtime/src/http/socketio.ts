@@ -4,7 +4,12 @@ import type { ClientToServerEvents, Notification, ServerToClientEvents } from '@
 import type { Authenticator } from '../accounts/Authenticator.ts';
 import type { AuthContext } from '../core/types.ts';
 
-export type OutpostIo = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, { auth: AuthContext }>;
+export type OutpostIo = Server<
+  ClientToServerEvents,
+  ServerToClientEvents,
+  Record<string, never>,
+  { auth: AuthContext }
+>;
 
 /** Room that reaches every socket of one user, on every device. */
 export const userRoom = (userId: string) => `user:${userId}`;
@@ -24,7 +29,10 @@ export function createSocketIo(server: http.Server, authenticator: Authenticator
     },
   });
   io.use((socket, next) => {
-    const auth = authenticator.authenticate(socket.request, (socket.handshake.auth as { token?: unknown })?.token);
+    const auth = authenticator.authenticate(
+      socket.request,
+      (socket.handshake.auth as { token?: unknown })?.token,
+    );
     if (!auth) return next(new Error('unauthorized'));
     socket.data.auth = auth;
     next();

@@ -8,10 +8,18 @@ export class SqliteStore implements DocumentStore {
 
   constructor(private readonly db: Database) {
     this.statements = {
-      snapshot: db.prepare<[string], { data: Buffer }>('SELECT data FROM doc_snapshots WHERE name = ?'),
-      updates: db.prepare<[string], { data: Buffer }>('SELECT data FROM doc_updates WHERE name = ? ORDER BY seq'),
-      append: db.prepare<[string, Uint8Array]>('INSERT INTO doc_updates (name, data) VALUES (?, ?)'),
-      count: db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM doc_updates WHERE name = ?'),
+      snapshot: db.prepare<[string], { data: Buffer }>(
+        'SELECT data FROM doc_snapshots WHERE name = ?',
+      ),
+      updates: db.prepare<[string], { data: Buffer }>(
+        'SELECT data FROM doc_updates WHERE name = ? ORDER BY seq',
+      ),
+      append: db.prepare<[string, Uint8Array]>(
+        'INSERT INTO doc_updates (name, data) VALUES (?, ?)',
+      ),
+      count: db.prepare<[string], { n: number }>(
+        'SELECT count(*) AS n FROM doc_updates WHERE name = ?',
+      ),
       upsertSnapshot: db.prepare<[string, Uint8Array, number]>(
         `INSERT INTO doc_snapshots (name, data, updated_at) VALUES (?, ?, ?)
          ON CONFLICT (name) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at`,

@@ -1,0 +1,102 @@
+import crypto from 'node:crypto';
+import { ROLES, type Role } from '@outpost/model';
+import { AccountStore } from './accounts/AccountStore.ts';
+import { MIN_PASSWORD_LENGTH } from './accounts/passwords.ts';
+import { loadConfig } from './config.ts';
+import { openDatabase } from './store/Database.ts';
+
+const USAGE = `Outpost admin commands (run from the repository root; DATA_DIR as for the server):
+
+  pnpm admin token create <username> [token name]   create an API token (shown once)
+  pnpm admin user add <username> <role> [display name]
+                                                    add a user to the first workspace; the
+                                                    password comes from OUTPOST_NEW_PASSWORD or
+                                                    is generated and shown once
+  pnpm admin user password <username>               set a new password (same rule)
+  pnpm admin users                                  list users
+
+Roles: ${ROLES.join(', ')}. New users appear in the workspace directory on the next server start.
+`;
+
+async function main(args: string[]): Promise<number> {
+  const config = loadConfig();
+  const db = openDatabase(config.dataDir);
+  const accounts = new AccountStore(db, config.sessionTtlMs);
+  try {
+    const [group, action, ...rest] = args;
+    if (group === 'token' && action === 'create' && rest[0]) {
+      const user = accounts.userByName(rest[0]);
+      if (!user) return fail(`no user named ${rest[0]}`);
+      const { token } = accounts.createToken(user.id, rest.slice(1).join(' ') || 'cli');
+      process.stdout.write(`${token}\n`);
+      return 0;
+    }
+    if (group === 'user' && action === 'add' && rest[0] && rest[1]) {
+      const [username, role, ...name] = rest as [string, string, ...string[]];
+      if (!(ROLES as readonly string[]).includes(role))
+        return fail(`role must be one of ${ROLES.join(', ')}`);
+      if (!/^[A-Za-z0-9_.-]{1,64}$/.test(username))
+        return fail('username: 1-64 letters, digits, _ . -');
+      if (accounts.userByName(username)) return fail(`user ${username} exists`);
+      const workspace = accounts.workspaces()[0];
+      if (!workspace)
+        return fail('no workspace yet: start the server once (OUTPOST_DEMO=1 seeds one)');
+      const password = newPassword();
+      if (!password)
+        return fail(`OUTPOST_NEW_PASSWORD must have at least ${MIN_PASSWORD_LENGTH} characters`);
+      await accounts.createUser({
+        username,
+        role: role as Role,
+        displayName: name.join(' ') || username,
+        workspaceId: workspace.id,
+        password: password.value,
+      });
+      process.stdout.write(
+        password.generated
+          ? `created ${username}; password: ${password.value}\n`
+          : `created ${username}\n`,
+      );
+      return 0;
+    }
+    if (group === 'user' && action === 'password' && rest[0]) {
+      const user = accounts.userByName(rest[0]);
+      if (!user) return fail(`no user named ${rest[0]}`);
+      const password = newPassword();
+      if (!password)
+        return fail(`OUTPOST_NEW_PASSWORD must have at least ${MIN_PASSWORD_LENGTH} characters`);
+      await accounts.setPassword(user.id, password.value);
+      process.stdout.write(
+        password.generated ? `new password: ${password.value}\n` : 'password set\n',
+      );
+      return 0;
+    }
+    if (group === 'users') {
+      for (const workspace of accounts.workspaces()) {
+        for (const user of accounts.users(workspace.id)) {
+          process.stdout.write(
+            `${workspace.id}\t${user.username}\t${user.role}\t${user.displayName}${user.disabled ? '\t(disabled)' : ''}\n`,
+          );
+        }
+      }
+      return 0;
+    }
+    process.stderr.write(USAGE);
+    return 2;
+  } finally {
+    db.close();
+  }
+}
+
+function newPassword(): { value: string; generated: boolean } | null {
+  const given = process.env.OUTPOST_NEW_PASSWORD;
+  if (given !== undefined)
+    return given.length >= MIN_PASSWORD_LENGTH ? { value: given, generated: false } : null;
+  return { value: crypto.randomBytes(12).toString('base64url'), generated: true };
+}
+
+function fail(message: string): number {
+  process.stderr.write(`error: ${message}\n`);
+  return 1;
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { TaskBoard, documentSchemas } from '@outpost/model';
+import { SchemaViolation, validateUpdate } from './validateUpdate.ts';
+
+const schema = documentSchemas.board;
+
+/** A server replica and a client replica in sync, with one task on them. */
+function setup() {
+  const server = new Y.Doc();
+  const client = new Y.Doc();
+  const board = new TaskBoard(client);
+  const id = board.create({ title: 'Gate 3 temperature log', assignees: ['w1'] }, 'u1');
+  Y.applyUpdate(server, Y.encodeStateAsUpdate(client));
+  return { server, client, board, id };
+}
+
+/** What the client would send for `change`. */
+function diff(client: Y.Doc, change: () => void): Uint8Array {
+  const before = Y.encodeStateVector(client);
+  change();
+  return Y.encodeStateAsUpdate(client, before);
+}
+
+describe('validateUpdate', () => {
+  it('accepts everything the model package writes', () => {
+    const { server, client, board, id } = setup();
+    const updates = [
+      diff(client, () =>
+        board.create({ title: 'new', location: { lat: 30.5, lng: 114.3 }, tags: ['x'] }, 'u2'),
+      ),
+      diff(client, () =>
+        board.update(id, { title: 'renamed', due: 1_800_000_000_000, grid: 'g2' }, 'u2'),
+      ),
+      diff(client, () => board.move(id, 'done', null, 'u2')),
+      diff(client, () => board.setAssignees(id, ['w2', 'w3'], 'u2')),
+      diff(client, () => board.addComment(id, 'done at 10:00', 'u2')),
+      diff(client, () => board.addChecklistItem(id, 'sign the sheet', 'u2')),
+    ];
+    for (const update of updates) {
+      expect(() => validateUpdate(server, update, schema)).not.toThrow();
+      Y.applyUpdate(server, update);
+    }
+  });
+
+  it('accepts a full fresh document and deletions', () => {
+    const { client, board, id } = setup();
+    expect(() => validateUpdate(new Y.Doc(), Y.encodeStateAsUpdate(client), schema)).not.toThrow();
+    const server = new Y.Doc();
+    Y.applyUpdate(server, Y.encodeStateAsUpdate(client));
+    const removal = diff(client, () => board.tasks.delete(id));
+    expect(() => validateUpdate(server, removal, schema)).not.toThrow();
+  });
+
+  it.each([
+    ['an unknown root', (c: Y.Doc) => c.getMap('evil').set('x', 1), /root "evil"/],
+    [
+      'a task that is not a map',
+      (c: Y.Doc) => c.getMap('tasks').set('t1', 'plain string'),
+      /must be a shared map/,
+    ],
+    [
+      'an unknown status',
+      (c: Y.Doc, id: string) => (c.getMap('tasks').get(id) as Y.Map<unknown>).set('status', 'nope'),
+      /invalid value for "status"/,
+    ],
+    [
+      'an empty title',
+      (c: Y.Doc, id: string) => (c.getMap('tasks').get(id) as Y.Map<unknown>).set('title', ''),
+      /"title"/,
+    ],
+    [
+      'an unknown task field',
+      (c: Y.Doc, id: string) => (c.getMap('tasks').get(id) as Y.Map<unknown>).set('salary', 1),
+      /"salary" is not allowed/,
+    ],
+    [
+      'text where a value belongs',
+      (c: Y.Doc, id: string) =>
+        (c.getMap('tasks').get(id) as Y.Map<unknown>).set('description', new Y.Text('x')),
+      /wrong shared type|unsupported/,
+    ],
+    [
+      'an assignee that is not `true`',
+      (c: Y.Doc, id: string) =>
+        ((c.getMap('tasks').get(id) as Y.Map<unknown>).get('assignees') as Y.Map<unknown>).set(
+          'w9',
+          'admin',
+        ),
+      /invalid value/,
+    ],
+    [
+      'a forged comment',
+      (c: Y.Doc, id: string) =>
+        ((c.getMap('tasks').get(id) as Y.Map<unknown>).get('comments') as Y.Array<unknown>).push([
+          { text: 'x', evil: true },
+        ]),
+      /invalid value for a list entry/,
+    ],
+    [
+      'a bad map entry placed after an existing one',
+      (c: Y.Doc, id: string) => {
+        const task = c.getMap('tasks').get(id) as Y.Map<unknown>;
+        task.set('priority', 'high');
+        task.set('priority', 'galactic');
+      },
+      /"priority"/,
+    ],
+  ])('refuses %s', (_name, change, message) => {
+    const { server, client, id } = setup();
+    const update = diff(client, () => change(client, id));
+    expect(() => validateUpdate(server, update, schema)).toThrow(message);
+  });
+
+  it('refuses a malformed update and one that depends on unknown changes', () => {
+    const { server, client, board, id } = setup();
+    expect(() => validateUpdate(server, new Uint8Array([1, 2, 3, 4, 5]), schema)).toThrow(
+      SchemaViolation,
+    );
+    const other = new Y.Doc();
+    Y.applyUpdate(other, Y.encodeStateAsUpdate(client));
+    const otherBoard = new TaskBoard(other);
+    const hidden = diff(other, () => otherBoard.addChecklistItem(id, 'hidden parent', 'u9'));
+    Y.applyUpdate(client, hidden);
+    const child = diff(client, () =>
+      board.setChecklistDone(id, board.get(id)!.checklist[0]!.id, true, 'u1'),
+    );
+    expect(() => validateUpdate(server, child, schema)).toThrow(/depends on changes/);
+  });
+});
