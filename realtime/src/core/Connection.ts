@@ -131,7 +131,12 @@ export class Connection {
     switch (syncType) {
       case syncProtocol.messageYjsSyncStep1: {
         const stateVector = decoding.readVarUint8Array(decoder);
-        this.send(encodeSyncStep2(Y.encodeStateAsUpdate(this.room.doc, stateVector)));
+        // Validate now (a malformed vector closes this connection), answer once durable.
+        Y.decodeStateVector(stateVector);
+        this.room.whenDurable(() => {
+          if (this.closed || !this.room.isReady) return;
+          this.send(encodeSyncStep2(Y.encodeStateAsUpdate(this.room.doc, stateVector)));
+        });
         break;
       }
       case syncProtocol.messageYjsSyncStep2:

@@ -36,6 +36,10 @@ export class DocumentRoom {
   /** Approximate stored size: what was loaded plus everything appended since. */
   private size = 0;
   private unloading: Promise<void> | null = null;
+  /** Updates in memory whose stores have not confirmed them yet, in integration order. */
+  private outbox: { update: Uint8Array; skip: Connection | null; durable: Promise<void> }[] = [];
+  private durableWaiters: (() => void)[] = [];
+  private failed = false;
 
   constructor(
     readonly name: string,
@@ -144,9 +148,24 @@ export class DocumentRoom {
     };
   }
 
-  /** Resolves when every change so far is durable in every store. */
-  async flushed(): Promise<void> {
-    for (const ext of this.extensions) if (ext.flushed) await ext.flushed(this.name);
+  /** Resolves when every change so far is durable in every store (rejects if storing failed). */
+  flushed(): Promise<void> {
+    if (!this.outbox.length)
+      return this.state === 'closed' && this.failed
+        ? Promise.reject(new Error('store failed'))
+        : Promise.resolve();
+    return new Promise((resolve, reject) =>
+      this.durableWaiters.push(() => (this.failed ? reject(new Error('store failed')) : resolve())),
+    );
+  }
+
+  /**
+   * Runs `send` at the next moment when every change in memory is also durable, so what it
+   * computes from the document (a SyncStep2) holds nothing a crash could lose.
+   */
+  whenDurable(send: () => void): void {
+    if (!this.outbox.length) send();
+    else this.durableWaiters.push(send);
   }
 
   /** Asks the stores to compact now (e.g. after many appended updates). */
@@ -204,9 +223,10 @@ export class DocumentRoom {
     // Loading replays stored updates: nothing to append or send.
     if (typed?.kind === 'storage') return;
     const resolved: Origin = typed ?? { kind: 'server', actor: null };
+    const durable: Promise<void>[] = [];
     try {
       for (const ext of this.extensions) {
-        ext.onChange?.({
+        const result = ext.onChange?.({
           documentName: this.name,
           ref: this.ref,
           doc: this.doc,
@@ -214,24 +234,65 @@ export class DocumentRoom {
           origin: resolved,
           transaction,
         });
+        if (result) durable.push(result);
       }
     } catch (error) {
-      // The change is in memory but not stored: never broadcast it. Drop the room; clients keep
-      // their edits and send them again when they reconnect to a freshly loaded copy.
-      this.options.logger.error('storing an update failed', {
-        doc: this.name,
-        error: String(error),
-      });
-      void this.shutdown(CLOSE.serverError, 'could not store the change', false);
+      this.fail(error);
       return;
     }
     this.size += update.byteLength;
-    const message = encodeUpdate(update);
     const skip = resolved.kind === 'connection' ? resolved.connection : null;
+    if (durable.length === 0 && this.outbox.length === 0) {
+      this.broadcast(update, skip);
+      return;
+    }
+    this.outbox.push({
+      update,
+      skip,
+      durable: durable.length === 1 ? durable[0]! : Promise.all(durable).then(() => undefined),
+    });
+    if (this.outbox.length === 1) void this.drainOutbox();
+  };
+
+  /** Sends stored updates in order, each once every store has it; then runs what waited for that. */
+  private async drainOutbox(): Promise<void> {
+    while (this.outbox.length) {
+      const head = this.outbox[0]!;
+      try {
+        await head.durable;
+      } catch (error) {
+        this.fail(error);
+        return;
+      }
+      if (this.state === 'closed') return;
+      this.outbox.shift();
+      this.broadcast(head.update, head.skip);
+    }
+    const waiting = this.durableWaiters;
+    this.durableWaiters = [];
+    for (const run of waiting) run();
+  }
+
+  private broadcast(update: Uint8Array, skip: Connection | null): void {
+    const message = encodeUpdate(update);
     for (const connection of this.connections) {
       if (connection !== skip) connection.send(message);
     }
-  };
+  }
+
+  /**
+   * The change is in memory but not stored: never send it. Drop the room; clients keep their
+   * edits and send them again when they reconnect to a freshly loaded copy.
+   */
+  private fail(error: unknown): void {
+    this.options.logger.error('storing an update failed', { doc: this.name, error: String(error) });
+    this.failed = true;
+    this.outbox = [];
+    const waiting = this.durableWaiters;
+    this.durableWaiters = [];
+    for (const run of waiting) run();
+    void this.shutdown(CLOSE.serverError, 'could not store the change', false);
+  }
 
   private onAwarenessUpdate = (
     { added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
@@ -295,6 +356,7 @@ export class DocumentRoom {
   }
 
   private async store(reason: 'compact' | 'unload' | 'shutdown'): Promise<void> {
+    await this.flushed();
     for (const ext of this.extensions) {
       await ext.onStoreDocument?.({
         documentName: this.name,

@@ -239,4 +239,41 @@ describe('YjsHub', () => {
     expect(a.closed?.code).toBe(CLOSE.serverError);
     expect(new TaskBoard(b.doc).list()).toHaveLength(0);
   });
+
+  it('with a slow store, sends an update to nobody (not even in a SyncStep2) until it is durable', async () => {
+    const store = new MemoryStore();
+    const pending: (() => void)[] = [];
+    const slow: Extension = {
+      name: 'slow-store',
+      onChange: () => new Promise<void>((resolve) => pending.push(resolve)),
+    };
+    const hub = new YjsHub({
+      extensions: [store, slow],
+      maxMessageBytes: 1 << 20,
+      maxDocumentBytes: 1 << 20,
+      unloadGraceMs: 1000,
+      logger: createLogger('silent'),
+    });
+    hubs.push(hub);
+    const a = new MemoryClient(hub);
+    const b = new MemoryClient(hub);
+    a.syncStep1();
+    b.syncStep1();
+    await until(() => a.received.length > 0 && b.received.length > 0);
+    new TaskBoard(a.doc).create({ title: 'slow write' }, 'u1');
+    await until(() => pending.length === 1);
+    const late = new MemoryClient(hub);
+    late.syncStep1();
+    let saved = false;
+    void a.connection.room.flushed().then(() => (saved = true));
+    await new Promise((r) => setTimeout(r, 30));
+    expect(new TaskBoard(b.doc).list()).toHaveLength(0);
+    expect(new TaskBoard(late.doc).list()).toHaveLength(0);
+    expect(saved).toBe(false);
+    pending[0]!();
+    await until(
+      () => new TaskBoard(b.doc).list().length === 1 && new TaskBoard(late.doc).list().length === 1,
+    );
+    await until(() => saved);
+  });
 });

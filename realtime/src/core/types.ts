@@ -83,8 +83,11 @@ export interface OnDisconnectPayload {
  *   extension answers, the upgrade is refused with 401. Throw `HookError` to refuse with a status.
  * - `onLoadDocument` fills the document before any client sees it (origin `storage`).
  * - `beforeApplyUpdate` may throw `HookError` to refuse an update; nothing is applied then.
- * - `onChange` runs synchronously after an update is integrated and before it is broadcast: a
- *   store that appends here makes every broadcast update durable first.
+ * - `onChange` runs synchronously after an update is integrated. A store returns a promise that
+ *   resolves once the update is durable; the core broadcasts the update (in order) and answers
+ *   sync requests only after every such promise has resolved, so no client ever receives an
+ *   update that a crash could lose. A rejected promise fails the document: its connections are
+ *   closed and it leaves memory without storing.
  * - `onStoreDocument` compacts or flushes; awaited before a document leaves memory.
  */
 export interface Extension {
@@ -93,12 +96,10 @@ export interface Extension {
   onAuthenticate?(payload: OnAuthenticatePayload): Promise<AuthContext | null> | AuthContext | null;
   onLoadDocument?(payload: OnLoadDocumentPayload): Promise<void> | void;
   beforeApplyUpdate?(payload: BeforeApplyUpdatePayload): void;
-  onChange?(payload: OnChangePayload): void;
+  onChange?(payload: OnChangePayload): Promise<void> | void;
   onStoreDocument?(payload: OnStoreDocumentPayload): Promise<void> | void;
   onConnect?(payload: OnConnectPayload): Promise<void> | void;
   onDisconnect?(payload: OnDisconnectPayload): Promise<void> | void;
-  /** Durable point: resolves once everything passed to `onChange` so far is stored. */
-  flushed?(documentName: string): Promise<void> | void;
 }
 
 /** A refusal with a WebSocket close code (or HTTP status during the upgrade) and a safe message. */

@@ -10,15 +10,24 @@ import type { SqliteStore } from '../store/SqliteStore.ts';
 
 const STORAGE: Origin = { kind: 'storage' };
 
+interface Batch {
+  entries: { name: string; update: Uint8Array; doc: Y.Doc }[];
+  done: Promise<void>;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
 /**
- * Persistence in the embedded store. Every update is appended in `onChange`, synchronously,
- * before the core broadcasts it, so no client ever receives an update that a crash could lose.
- * The log is folded into a snapshot every `compactEvery` updates and when a document unloads.
+ * Persistence in the embedded store. Updates are appended in batches: everything that arrives
+ * in one turn of the event loop is written in one SQLite transaction right after it (one commit
+ * instead of one per update), and the core broadcasts an update only once its batch has
+ * committed, so no client ever receives an update that a crash could lose. The log is folded
+ * into a snapshot every `compactEvery` updates and when a document unloads.
  */
 export class SqlitePersistence implements Extension {
   readonly name = 'sqlite-persistence';
   readonly priority = 1000;
-  private readonly compacting = new Set<string>();
+  private batch: Batch | null = null;
 
   constructor(
     private readonly store: SqliteStore,
@@ -33,21 +42,38 @@ export class SqlitePersistence implements Extension {
     if (stored.pending >= this.compactEvery) this.compact(documentName, doc);
   }
 
-  onChange({ documentName, doc, update }: OnChangePayload): void {
-    const pending = this.store.append(documentName, update);
-    if (pending >= this.compactEvery && !this.compacting.has(documentName)) {
-      // Off the hot path: the broadcast goes out first, the snapshot is written next tick.
-      this.compacting.add(documentName);
-      setImmediate(() => {
-        this.compacting.delete(documentName);
-        if (!doc.isDestroyed) this.compact(documentName, doc);
+  onChange({ documentName, doc, update }: OnChangePayload): Promise<void> {
+    if (!this.batch) {
+      let resolve!: () => void;
+      let reject!: (error: unknown) => void;
+      const done = new Promise<void>((res, rej) => {
+        resolve = res;
+        reject = rej;
       });
+      this.batch = { entries: [], done, resolve, reject };
+      setImmediate(() => this.commit());
     }
+    this.batch.entries.push({ name: documentName, update, doc });
+    return this.batch.done;
   }
 
   onStoreDocument({ documentName, doc, reason }: OnStoreDocumentPayload): void {
     this.compact(documentName, doc);
     if (reason !== 'compact') this.store.forget(documentName);
+  }
+
+  private commit(): void {
+    const batch = this.batch!;
+    this.batch = null;
+    let due: Map<string, Y.Doc>;
+    try {
+      due = this.store.appendMany(batch.entries, this.compactEvery);
+    } catch (error) {
+      batch.reject(error);
+      return;
+    }
+    batch.resolve();
+    for (const [name, doc] of due) if (!doc.isDestroyed) this.compact(name, doc);
   }
 
   private compact(documentName: string, doc: Y.Doc): void {

@@ -60,6 +60,23 @@ export class SqliteStore implements DocumentStore {
     return pending;
   }
 
+  /**
+   * Appends many updates in one transaction. Returns the documents (with the value passed
+   * alongside) that reached `compactEvery` pending updates and should be compacted.
+   */
+  appendMany<T>(
+    entries: { name: string; update: Uint8Array; doc: T }[],
+    compactEvery: number,
+  ): Map<string, T> {
+    const due = new Map<string, T>();
+    this.db.transaction(() => {
+      for (const { name, update, doc } of entries) {
+        if (this.append(name, update) >= compactEvery) due.set(name, doc);
+      }
+    })();
+    return due;
+  }
+
   compact(name: string, snapshot: Uint8Array): void {
     this.db.transaction(() => {
       this.statements.upsertSnapshot.run(name, snapshot, Date.now());
