@@ -4,12 +4,9 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import express from 'express';
-import { WebSocketServer, type WebSocket } from 'ws';
-import { CLOSE } from '@outpost/model';
 import { AccountStore } from './accounts/AccountStore.ts';
 import { Authenticator } from './accounts/Authenticator.ts';
 import type { Config } from './config.ts';
-import { HookError } from './core/types.ts';
 import { YjsHub } from './core/YjsHub.ts';
 import { seedDemo, syncMembers } from './demo/seed.ts';
 import { AccountAuth } from './extensions/AccountAuth.ts';
@@ -18,6 +15,7 @@ import { SqlitePersistence } from './extensions/SqlitePersistence.ts';
 import { TaskNotifications } from './extensions/TaskNotifications.ts';
 import { createApiRouter } from './http/api.ts';
 import { createSocketIo, notifyUser } from './http/socketio.ts';
+import { attachYjsEndpoint } from './http/yjsEndpoint.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { openDatabase } from './store/Database.ts';
 import { SqliteStore } from './store/SqliteStore.ts';
@@ -33,8 +31,6 @@ export interface OutpostServer {
   /** Stops accepting, closes sockets (1001), stores every document and closes the store. */
   close(): Promise<void>;
 }
-
-const YJS_PREFIX = '/yjs/';
 
 export async function startServer(
   config: Config,
@@ -94,68 +90,7 @@ export async function startServer(
   app.use('/api', createApiRouter({ config, accounts, authenticator, hub, logger }));
   app.use(await webHandler(config.webBuildDir, logger));
 
-  const wss = new WebSocketServer({
-    noServer: true,
-    maxPayload: config.maxMessageBytes,
-    perMessageDeflate: false,
-  });
-  const sockets = new Set<WebSocket>();
-  server.on('upgrade', (request, socket, head) => {
-    const url = request.url ?? '';
-    if (!url.startsWith(YJS_PREFIX)) {
-      // socket.io handles its own path; anything else is not ours.
-      if (!url.startsWith('/socket.io/')) refuse(socket, 404, 'Not Found');
-      return;
-    }
-    let documentName: string;
-    try {
-      documentName = decodeURIComponent(url.slice(YJS_PREFIX.length).split('?')[0]!);
-    } catch {
-      return refuse(socket, 400, 'Bad Request');
-    }
-    socket.on('error', () => socket.destroy());
-    hub.authenticate(request, documentName).then(
-      ({ ref, context }) => {
-        wss.handleUpgrade(request, socket, head, (ws) => {
-          sockets.add(ws);
-          ws.binaryType = 'nodebuffer';
-          let connection: ReturnType<YjsHub['connect']>;
-          try {
-            connection = hub.connect(ws, documentName, ref, context);
-          } catch {
-            return;
-          }
-          let alive = true;
-          ws.on('pong', () => (alive = true));
-          const heartbeat = setInterval(() => {
-            if (!alive) return ws.terminate();
-            alive = false;
-            ws.ping();
-          }, 30_000);
-          heartbeat.unref();
-          ws.on('message', (data: Buffer, isBinary) => {
-            if (!isBinary) return connection.close(CLOSE.invalidMessage, 'binary frames only');
-            connection.receive(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-          });
-          ws.on('close', () => {
-            clearInterval(heartbeat);
-            sockets.delete(ws);
-            connection.close(CLOSE.goingAway, 'closed');
-          });
-          ws.on('error', (error) => {
-            logger.debug('socket error', { error: String(error) });
-          });
-        });
-      },
-      (error: unknown) => {
-        if (error instanceof HookError) refuse(socket, error.code, error.message);
-        else {
-          logger.error('upgrade failed', { error: String(error) });
-          refuse(socket, 500, 'Internal Server Error');
-        }
-      },
-    );
-  });
+  const yjs = attachYjsEndpoint(server, hub, { maxMessageBytes: config.maxMessageBytes, logger });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -178,7 +113,7 @@ export async function startServer(
         clearInterval(sessionPurge);
         server.close();
         await hub.close();
-        for (const ws of sockets) ws.terminate();
+        yjs.terminateAll();
         await new Promise<void>((resolve) => io.close(() => resolve()));
         server.closeAllConnections();
         db.close();
@@ -186,14 +121,6 @@ export async function startServer(
       return closing;
     },
   };
-}
-
-function refuse(socket: import('node:stream').Duplex, status: number, message: string): void {
-  const reason = http.STATUS_CODES[status] ?? 'Error';
-  const body = JSON.stringify({ error: message });
-  socket.end(
-    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-  );
 }
 
 /** The built SvelteKit app (adapter-node), or a clear page saying how to build it. */
