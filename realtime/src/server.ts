@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import express from 'express';
+import { CLOSE, WorkspaceDirectory, workspaceDocName, type DocumentRef } from '@outpost/model';
 import { AccountStore } from './accounts/AccountStore.ts';
 import { Authenticator } from './accounts/Authenticator.ts';
 import type { Config } from './config.ts';
@@ -32,6 +33,9 @@ export interface OutpostServer {
   close(): Promise<void>;
 }
 
+/** How often open sockets re-check their credential against the store. */
+const CREDENTIAL_SWEEP_MS = 15_000;
+
 export async function startServer(
   config: Config,
   logger: Logger = createLogger(config.logLevel),
@@ -55,7 +59,7 @@ export async function startServer(
   const io = createSocketIo(server, authenticator);
   const hub = new YjsHub({
     extensions: [
-      new AccountAuth(authenticator),
+      new AccountAuth(authenticator, (ref) => documentExists(ref)),
       new SqlitePersistence(store, config.compactEvery),
       new SchemaValidation(),
       new TaskNotifications((userId, notification) => notifyUser(io, userId, notification)),
@@ -87,7 +91,32 @@ export async function startServer(
     }
     res.status(ok ? 200 : 503).json({ ok, store: ok ? 'up' : 'down' });
   });
-  app.use('/api', createApiRouter({ config, accounts, authenticator, hub, logger }));
+  const documentExists = async (ref: DocumentRef): Promise<boolean> => {
+    if (!accounts.workspace(ref.workspaceId)) return false;
+    if (ref.kind !== 'board') return true;
+    return hub.read(workspaceDocName(ref.workspaceId), (doc) =>
+      new WorkspaceDirectory(doc).boards.has(ref.id!),
+    );
+  };
+
+  /** Closes every Yjs and socket.io connection opened with `credential`. */
+  const revokeWhere = (isRevoked: (credential: string) => boolean, reason: string) => {
+    hub.closeWhere(
+      (connection) => isRevoked(connection.context.credential),
+      CLOSE.unauthorized,
+      reason,
+    );
+    for (const socket of io.of('/').sockets.values()) {
+      if (isRevoked(socket.data.auth.credential)) socket.disconnect(true);
+    }
+  };
+  const revokeCredential = (credential: string, reason: string) =>
+    revokeWhere((c) => c === credential, reason);
+
+  app.use(
+    '/api',
+    createApiRouter({ config, accounts, authenticator, hub, logger, revokeCredential }),
+  );
   app.use(await webHandler(config.webBuildDir, logger));
 
   const yjs = attachYjsEndpoint(server, hub, { maxMessageBytes: config.maxMessageBytes, logger });
@@ -100,6 +129,17 @@ export async function startServer(
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const sessionPurge = setInterval(() => accounts.purgeExpiredSessions(), 3600_000);
   sessionPurge.unref();
+  // Revocations made elsewhere (the admin CLI, an expired session) reach open sockets here.
+  const credentialSweep = setInterval(() => {
+    const verdicts = new Map<string, boolean>();
+    const revoked = (credential: string) => {
+      if (!verdicts.has(credential))
+        verdicts.set(credential, !accounts.credentialValid(credential));
+      return verdicts.get(credential)!;
+    };
+    revokeWhere(revoked, 'session ended');
+  }, CREDENTIAL_SWEEP_MS);
+  credentialSweep.unref();
 
   let closing: Promise<void> | null = null;
   return {
@@ -111,6 +151,7 @@ export async function startServer(
     close() {
       closing ??= (async () => {
         clearInterval(sessionPurge);
+        clearInterval(credentialSweep);
         server.close();
         await hub.close();
         yjs.terminateAll();

@@ -63,6 +63,14 @@ export class AccountStore {
         `SELECT users.* FROM sessions JOIN users ON users.id = sessions.user_id
          WHERE sessions.token_hash = ? AND sessions.expires_at > ? AND users.disabled = 0`,
       ),
+      sessionByHash: db.prepare<[string, number], { ok: number }>(
+        `SELECT 1 AS ok FROM sessions JOIN users ON users.id = sessions.user_id
+         WHERE sessions.token_hash = ? AND sessions.expires_at > ? AND users.disabled = 0`,
+      ),
+      tokenById: db.prepare<[string], { ok: number }>(
+        `SELECT 1 AS ok FROM api_tokens JOIN users ON users.id = api_tokens.user_id
+         WHERE api_tokens.id = ? AND users.disabled = 0`,
+      ),
       deleteSession: db.prepare<[string]>('DELETE FROM sessions WHERE token_hash = ?'),
       purgeSessions: db.prepare<[number]>('DELETE FROM sessions WHERE expires_at <= ?'),
       insertToken: db.prepare<[string, string, string, string, number]>(
@@ -159,6 +167,14 @@ export class AccountStore {
     return row ? toUser(row) : null;
   }
 
+  /** Is the credential (from `AuthContext.credential`) still good? For sweeps of open sockets. */
+  credentialValid(credential: string, now = Date.now()): boolean {
+    const [kind, id] = [credential.slice(0, 2), credential.slice(2)];
+    if (kind === 's:') return this.q.sessionByHash.get(id, now) !== undefined;
+    if (kind === 't:') return this.q.tokenById.get(id) !== undefined;
+    return false;
+  }
+
   endSession(token: string): void {
     this.q.deleteSession.run(hashSecret(token));
   }
@@ -175,7 +191,7 @@ export class AccountStore {
     return { id, token };
   }
 
-  userForToken(token: string): UserRecord | null {
+  userForToken(token: string): (UserRecord & { tokenId: string }) | null {
     const row = this.q.token.get(hashSecret(token));
     if (!row) return null;
     // At most one write a minute per token: a bench or a gateway opening thousands of
@@ -185,7 +201,7 @@ export class AccountStore {
       this.tokenTouched.set(row.token_id, now);
       this.q.touchToken.run(now, row.token_id);
     }
-    return toUser(row);
+    return { ...toUser(row), tokenId: row.token_id };
   }
 
   tokens(userId: string): ApiTokenInfo[] {

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { parse as parseCookie } from 'cookie';
 import type { AuthContext } from '../core/types.ts';
 import type { AccountStore, UserRecord } from './AccountStore.ts';
+import { hashSecret } from './tokens.ts';
 
 export const SESSION_COOKIE = 'outpost_session';
 
@@ -12,16 +13,15 @@ export const SESSION_COOKIE = 'outpost_session';
 export class Authenticator {
   constructor(private readonly accounts: AccountStore) {}
 
-  authenticate(request: IncomingMessage, extraToken?: unknown): AuthContext | null {
+  authenticate(request: IncomingMessage): AuthContext | null {
     const header = request.headers.authorization;
     if (typeof header === 'string' && /^bearer /i.test(header)) {
       return this.fromToken(header.slice(7).trim());
     }
-    if (typeof extraToken === 'string' && extraToken) return this.fromToken(extraToken);
     const session = this.sessionToken(request);
     if (session) {
       const user = this.accounts.userForSession(session);
-      if (user) return toContext(user, 'session');
+      if (user) return toContext(user, 'session', sessionCredential(session));
     }
     const query = new URL(request.url ?? '/', 'http://localhost').searchParams.get('token');
     return query ? this.fromToken(query) : null;
@@ -36,11 +36,16 @@ export class Authenticator {
   private fromToken(token: string): AuthContext | null {
     if (token.length > 200) return null;
     const user = this.accounts.userForToken(token);
-    return user ? toContext(user, 'token') : null;
+    return user ? toContext(user, 'token', tokenCredential(user.tokenId)) : null;
   }
 }
 
-function toContext(user: UserRecord, via: AuthContext['via']): AuthContext {
+/** `AuthContext.credential` of a session, from the cookie's secret. */
+export const sessionCredential = (sessionToken: string) => `s:${hashSecret(sessionToken)}`;
+/** `AuthContext.credential` of an API token, from its id. */
+export const tokenCredential = (tokenId: string) => `t:${tokenId}`;
+
+function toContext(user: UserRecord, via: AuthContext['via'], credential: string): AuthContext {
   return {
     userId: user.id,
     username: user.username,
@@ -48,5 +53,6 @@ function toContext(user: UserRecord, via: AuthContext['via']): AuthContext {
     role: user.role,
     workspaceId: user.workspaceId,
     via,
+    credential,
   };
 }

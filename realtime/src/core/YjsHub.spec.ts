@@ -18,6 +18,7 @@ const USER: AuthContext = {
   role: 'worker',
   workspaceId: 'w1',
   via: 'session',
+  credential: 's:test',
 };
 
 /** An in-memory client: a Y.Doc that speaks the y-websocket sync protocol to the hub. */

@@ -100,6 +100,20 @@ export class YjsHub {
     return { documents: this.rooms.size, connections };
   }
 
+  /** Closes every connection matching `predicate` with `code` and `reason`; returns how many. */
+  closeWhere(predicate: (connection: Connection) => boolean, code: number, reason: string): number {
+    let closed = 0;
+    for (const room of this.rooms.values()) {
+      for (const connection of [...room.connections]) {
+        if (predicate(connection)) {
+          connection.close(code, reason);
+          closed++;
+        }
+      }
+    }
+    return closed;
+  }
+
   /** Is the document in memory now? (Tests and metrics.) */
   isLoaded(documentName: string): boolean {
     return this.rooms.has(documentName);

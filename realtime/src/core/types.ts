@@ -12,6 +12,11 @@ export interface AuthContext {
   workspaceId: string;
   /** How the principal proved itself. */
   via: 'session' | 'token';
+  /**
+   * Opaque id of the credential used (a session or an API token), so that everything opened
+   * with it can be closed when it is revoked. Never the secret itself.
+   */
+  credential: string;
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { DocumentRef } from '@outpost/model';
 import type { Authenticator } from '../accounts/Authenticator.ts';
 import {
   HookError,
@@ -14,13 +15,19 @@ export class AccountAuth implements Extension {
   readonly name = 'account-auth';
   readonly priority = 1000;
 
-  constructor(private readonly authenticator: Authenticator) {}
+  constructor(
+    private readonly authenticator: Authenticator,
+    /** Does the document exist (a board listed in its workspace)? Unknown names get 404. */
+    private readonly exists: (ref: DocumentRef) => Promise<boolean>,
+  ) {}
 
-  onAuthenticate({ request, ref }: OnAuthenticatePayload): AuthContext | null {
+  async onAuthenticate({ request, ref }: OnAuthenticatePayload): Promise<AuthContext | null> {
     const context = this.authenticator.authenticate(request);
     if (!context) return null;
-    if (context.workspaceId !== ref.workspaceId)
+    if (context.workspaceId !== ref.workspaceId) {
       throw new HookError(403, 'not a member of this workspace');
+    }
+    if (!(await this.exists(ref))) throw new HookError(404, 'unknown document');
     return context;
   }
 }

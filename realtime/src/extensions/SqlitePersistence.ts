@@ -58,7 +58,8 @@ export class SqlitePersistence implements Extension {
   }
 
   onStoreDocument({ documentName, doc, reason }: OnStoreDocumentPayload): void {
-    this.compact(documentName, doc);
+    // A document nobody ever wrote to leaves no row behind.
+    if (doc.store.clients.size > 0) this.compact(documentName, doc);
     if (reason !== 'compact') this.store.forget(documentName);
   }
 

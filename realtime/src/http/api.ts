@@ -13,7 +13,12 @@ import {
   type SessionUser,
 } from '@outpost/model';
 import type { AccountStore } from '../accounts/AccountStore.ts';
-import { SESSION_COOKIE, type Authenticator } from '../accounts/Authenticator.ts';
+import {
+  SESSION_COOKIE,
+  sessionCredential,
+  tokenCredential,
+  type Authenticator,
+} from '../accounts/Authenticator.ts';
 import { MAX_PASSWORD_LENGTH } from '../accounts/passwords.ts';
 import { RateLimiter } from '../accounts/RateLimiter.ts';
 import type { AuthContext } from '../core/types.ts';
@@ -27,6 +32,8 @@ export interface ApiDeps {
   authenticator: Authenticator;
   hub: YjsHub;
   logger: Logger;
+  /** Closes every socket opened with a credential, at once (logout, token revoked). */
+  revokeCredential(credential: string, reason: string): void;
 }
 
 /** A response error with a status and a message that is safe to show. */
@@ -43,7 +50,8 @@ const id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 const latLng = z
   .object({ lat: z.number().min(-90).max(90), lng: z.number().min(-180).max(180) })
   .strict();
-const timestamp = z.number().int().min(0).max(8.64e15);
+// Below 8.64e15 ms, the largest valid JavaScript date, as the document schema requires.
+const timestamp = z.number().int().min(0).lt(8.64e15);
 
 const loginBody = z.object({
   username: z.string().trim().min(1).max(64),
@@ -89,6 +97,7 @@ export function createApiRouter({
   authenticator,
   hub,
   logger,
+  revokeCredential,
 }: ApiDeps): express.Router {
   const router = express.Router();
   const byIp = new RateLimiter(100, 15 * 60_000);
@@ -128,7 +137,10 @@ export function createApiRouter({
   router.post('/auth/logout', (req, res) => {
     requireCsrfHeader(req);
     const token = authenticator.sessionToken(req);
-    if (token) accounts.endSession(token);
+    if (token) {
+      accounts.endSession(token);
+      revokeCredential(sessionCredential(token), 'signed out');
+    }
     res.clearCookie(SESSION_COOKIE, { path: '/' });
     res.status(204).end();
   });
@@ -161,8 +173,9 @@ export function createApiRouter({
   });
 
   router.delete('/tokens/:tokenId', (req, res) => {
-    if (!accounts.deleteToken(who(req).userId, String(req.params.tokenId)))
-      throw new ApiError(404, 'no such token');
+    const tokenId = String(req.params.tokenId);
+    if (!accounts.deleteToken(who(req).userId, tokenId)) throw new ApiError(404, 'no such token');
+    revokeCredential(tokenCredential(tokenId), 'token revoked');
     res.status(204).end();
   });
 

@@ -29,10 +29,7 @@ export function createSocketIo(server: http.Server, authenticator: Authenticator
     },
   });
   io.use((socket, next) => {
-    const auth = authenticator.authenticate(
-      socket.request,
-      (socket.handshake.auth as { token?: unknown })?.token,
-    );
+    const auth = authenticator.authenticate(socket.request);
     if (!auth) return next(new Error('unauthorized'));
     socket.data.auth = auth;
     next();
