@@ -6,7 +6,11 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['packages/*/src/**/*.spec.ts', 'realtime/src/**/*.spec.ts'],
+          include: [
+            'packages/*/src/**/*.spec.ts',
+            'realtime/src/**/*.spec.ts',
+            'web/src/**/*.spec.ts',
+          ],
           environment: 'node',
         },
       },

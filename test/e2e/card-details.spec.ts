@@ -1,0 +1,83 @@
+import {
+  card,
+  cardButton,
+  createCard,
+  expect,
+  openBoard,
+  openFirstBoard,
+  signIn,
+  test,
+  uniqueTitle,
+} from './fixtures.ts';
+
+test('checklist, comments, filters and archiving work and reach the other person', async ({
+  browser,
+}) => {
+  const supervisor = await signIn(browser, 'supervisor');
+  const leader = await signIn(browser, 'leader');
+  try {
+    const boardPath = await openFirstBoard(supervisor.page);
+    await openBoard(leader.page, boardPath);
+    const title = uniqueTitle('Checkpoint 7 inspection');
+    await createCard(supervisor.page, title);
+
+    await cardButton(supervisor.page, title).click();
+    const dialog = supervisor.page.getByRole('dialog');
+    await dialog.getByLabel('New checklist item').fill('Temperature log complete');
+    await dialog.getByRole('button', { name: 'Add item' }).click();
+    await dialog.getByLabel('New checklist item').fill('Only one entrance open');
+    await dialog.getByRole('button', { name: 'Add item' }).click();
+    await dialog.getByRole('checkbox', { name: 'Temperature log complete' }).check();
+    await dialog.getByLabel('New comment').fill('East gate was unstaffed at 03:00.');
+    await dialog.getByRole('button', { name: 'Post comment' }).click();
+    await dialog.getByLabel('Priority').selectOption('urgent');
+    await dialog.getByLabel('Tags').fill('督查, night');
+    await dialog.getByLabel('Tags').press('Tab');
+    await dialog.getByRole('checkbox', { name: /Supervisor Li/ }).check();
+    await dialog.getByRole('button', { name: 'Close' }).first().click();
+
+    const seen = card(leader.page, title);
+    await expect(seen).toContainText('Checklist 1 of 2');
+    await expect(seen).toContainText('1 comment');
+    await expect(seen).toContainText('Urgent');
+    await expect(seen).toContainText('#督查');
+    await expect(seen).toContainText('Supervisor Li');
+
+    // The leader sees the comment in the card dialog.
+    await cardButton(leader.page, title).click();
+    await expect(leader.page.getByRole('dialog')).toContainText(
+      'East gate was unstaffed at 03:00.',
+    );
+    await leader.page.keyboard.press('Escape');
+    await expect(leader.page.getByRole('dialog')).toBeHidden();
+
+    // Filters: "Mine" for the supervisor keeps the card (assigned); search narrows to it.
+    await supervisor.page.getByRole('button', { name: 'Mine' }).click();
+    await expect(cardButton(supervisor.page, title)).toBeVisible();
+    await supervisor.page.getByRole('button', { name: 'Mine' }).click();
+    await supervisor.page.getByLabel('Search').fill(title);
+    await expect(supervisor.page.getByRole('button', { name: /^Drag / })).toHaveCount(1);
+    await supervisor.page.getByRole('button', { name: 'Clear filters' }).click();
+    await expect(supervisor.page.getByLabel('Search')).toHaveValue('');
+
+    // Archived by the supervisor: it leaves both boards.
+    await cardButton(supervisor.page, title).click();
+    await supervisor.page.getByRole('dialog').getByRole('button', { name: 'Archive task' }).click();
+    await expect(supervisor.page.getByRole('dialog')).toBeHidden();
+    await expect(cardButton(supervisor.page, title)).toHaveCount(0);
+    await expect(cardButton(leader.page, title)).toHaveCount(0);
+
+    // Shown again under "Archived", and restored from there.
+    await leader.page.getByRole('button', { name: 'Archived' }).click();
+    await cardButton(leader.page, title).click();
+    await leader.page.getByRole('dialog').getByRole('button', { name: 'Restore task' }).click();
+    await leader.page.getByRole('dialog').getByRole('button', { name: 'Close' }).first().click();
+    await expect(cardButton(leader.page, title)).toHaveCount(0);
+    await leader.page.getByRole('button', { name: 'Archived' }).click();
+    await expect(cardButton(leader.page, title)).toBeVisible();
+    await expect(cardButton(supervisor.page, title)).toBeVisible();
+  } finally {
+    await supervisor.context.close();
+    await leader.context.close();
+  }
+});
