@@ -9,9 +9,13 @@ import { AccountStore } from './accounts/AccountStore.ts';
 import { Authenticator } from './accounts/Authenticator.ts';
 import type { Config } from './config.ts';
 import { YjsHub } from './core/YjsHub.ts';
-import { seedDemo, syncMembers } from './demo/seed.ts';
+import { seedDemo } from './demo/seed.ts';
 import { AccountAuth } from './extensions/AccountAuth.ts';
-import { SchemaValidation } from './extensions/SchemaValidation.ts';
+import { UpdateGuard } from './extensions/UpdateGuard.ts';
+import { AuditTrail } from './extensions/AuditTrail.ts';
+import { AccessService } from './access/AccessService.ts';
+import { AuditLog } from './access/AuditLog.ts';
+import { HeldUpdates } from './access/HeldUpdates.ts';
 import { SqlitePersistence } from './extensions/SqlitePersistence.ts';
 import { TaskNotifications } from './extensions/TaskNotifications.ts';
 import { createApiRouter } from './http/api.ts';
@@ -54,14 +58,20 @@ export async function startServer(
       })
     : null;
 
+  const audit = new AuditLog(db);
+  const held = new HeldUpdates(db);
   const app = express();
   const server = http.createServer(app);
-  const io = createSocketIo(server, authenticator);
+  let access!: AccessService;
   const hub = new YjsHub({
     extensions: [
-      new AccountAuth(authenticator, (ref) => documentExists(ref)),
+      new AccountAuth(authenticator, {
+        workspaceExists: (id) => access.workspaceExists(id),
+        board: (ref) => access.board(ref),
+      }),
       new SqlitePersistence(store, config.compactEvery),
-      new SchemaValidation(),
+      new AuditTrail(audit),
+      new UpdateGuard(held),
       new TaskNotifications((userId, notification) => notifyUser(io, userId, notification)),
     ],
     maxMessageBytes: config.maxMessageBytes,
@@ -69,7 +79,12 @@ export async function startServer(
     unloadGraceMs: config.unloadGraceMs,
     logger,
   });
-  for (const workspace of accounts.workspaces()) await syncMembers(hub, accounts, workspace.id);
+  access = new AccessService(accounts, hub);
+  const io = createSocketIo(server, authenticator);
+  access.attachIo(io);
+  for (const workspace of accounts.workspaces()) {
+    for (const user of accounts.users(workspace.id)) await access.syncMember(user);
+  }
 
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
@@ -91,31 +106,9 @@ export async function startServer(
     }
     res.status(ok ? 200 : 503).json({ ok, store: ok ? 'up' : 'down' });
   });
-  const documentExists = async (ref: DocumentRef): Promise<boolean> => {
-    if (!accounts.workspace(ref.workspaceId)) return false;
-    if (ref.kind !== 'board') return true;
-    return hub.read(workspaceDocName(ref.workspaceId), (doc) =>
-      new WorkspaceDirectory(doc).boards.has(ref.id!),
-    );
-  };
-
-  /** Closes every Yjs and socket.io connection opened with `credential`. */
-  const revokeWhere = (isRevoked: (credential: string) => boolean, reason: string) => {
-    hub.closeWhere(
-      (connection) => isRevoked(connection.context.credential),
-      CLOSE.unauthorized,
-      reason,
-    );
-    for (const socket of io.of('/').sockets.values()) {
-      if (isRevoked(socket.data.auth.credential)) socket.disconnect(true);
-    }
-  };
-  const revokeCredential = (credential: string, reason: string) =>
-    revokeWhere((c) => c === credential, reason);
-
   app.use(
     '/api',
-    createApiRouter({ config, accounts, authenticator, hub, logger, revokeCredential }),
+    createApiRouter({ config, accounts, authenticator, hub, access, audit, held, logger }),
   );
   app.use(await webHandler(config.webBuildDir, logger));
 
@@ -137,7 +130,7 @@ export async function startServer(
         verdicts.set(credential, !accounts.credentialValid(credential));
       return verdicts.get(credential)!;
     };
-    revokeWhere(revoked, 'session ended');
+    access.revokeWhere(revoked, 'session ended');
   }, CREDENTIAL_SWEEP_MS);
   credentialSweep.unref();
 
