@@ -62,13 +62,10 @@ export async function startServer(
   const held = new HeldUpdates(db);
   const app = express();
   const server = http.createServer(app);
-  let access!: AccessService;
+  const access = new AccessService(accounts);
   const hub = new YjsHub({
     extensions: [
-      new AccountAuth(authenticator, {
-        workspaceExists: (id) => access.workspaceExists(id),
-        board: (ref) => access.board(ref),
-      }),
+      new AccountAuth(authenticator, access),
       new SqlitePersistence(store, config.compactEvery),
       new AuditTrail(audit),
       new UpdateGuard(held),
@@ -79,9 +76,8 @@ export async function startServer(
     unloadGraceMs: config.unloadGraceMs,
     logger,
   });
-  access = new AccessService(accounts, hub);
   const io = createSocketIo(server, authenticator);
-  access.attachIo(io);
+  access.attach(hub, io);
   for (const workspace of accounts.workspaces()) {
     for (const user of accounts.users(workspace.id)) await access.syncMember(user);
   }

@@ -32,8 +32,8 @@ const STOP_TIMEOUT_MS = 15_000;
 
 export const DEMO_USERS = ['leader', 'supervisor', 'worker', 'worker2'] as const;
 export type DemoUser = (typeof DEMO_USERS)[number];
-export const TASKS_DOC = 'board:demo:tasks';
-export const SUPPLIES_DOC = 'board:demo:supplies';
+export const TASKS_DOC = 'board:demo:g1';
+export const SUPPLIES_DOC = 'board:demo:command';
 export const WORKSPACE_DOC = 'workspace:demo';
 
 /** y-websocket message types. */

@@ -39,7 +39,7 @@ afterEach(() => cleanup.run());
 afterAll(() => servers.run());
 
 async function createTask(by: Principal, body: Record<string, unknown>): Promise<Task> {
-  const response = await api<{ task: Task }>(server, '/api/boards/tasks/tasks', {
+  const response = await api<{ task: Task }>(server, '/api/boards/g1/tasks', {
     token: by.token,
     body,
   });
@@ -48,7 +48,7 @@ async function createTask(by: Principal, body: Record<string, unknown>): Promise
 }
 
 async function patchTask(by: Principal, id: string, body: Record<string, unknown>): Promise<Task> {
-  const response = await api<{ task: Task }>(server, `/api/boards/tasks/tasks/${id}`, {
+  const response = await api<{ task: Task }>(server, `/api/boards/g1/tasks/${id}`, {
     method: 'PATCH',
     token: by.token,
     body,
@@ -93,7 +93,7 @@ describe('tasks over REST', () => {
     });
     await waitFor(() => expect(board.get(task.id)).toEqual(patched));
 
-    const listed = await api<{ tasks: Task[] }>(server, '/api/boards/tasks/tasks', {
+    const listed = await api<{ tasks: Task[] }>(server, '/api/boards/g1/tasks', {
       token: worker.token,
     });
     expect(listed.status).toBe(200);
@@ -107,17 +107,17 @@ describe('tasks over REST', () => {
   it('answers 400 with a message to invalid bodies, and 404 to unknown boards and tasks', async () => {
     const { id } = await createTask(leader, { title: 'target of bad patches' });
     const invalid: [string, string, Record<string, unknown> | string][] = [
-      ['POST', '/api/boards/tasks/tasks', {}],
-      ['POST', '/api/boards/tasks/tasks', { title: '   ' }],
-      ['POST', '/api/boards/tasks/tasks', { title: 'x', status: 'nope' }],
-      ['POST', '/api/boards/tasks/tasks', { title: 'x', unknownField: 1 }],
-      ['POST', '/api/boards/tasks/tasks', { title: 'x', location: { lat: 200, lng: 0 } }],
-      ['POST', '/api/boards/tasks/tasks', { title: 'x', assignees: ['not an id!'] }],
-      ['POST', '/api/boards/tasks/tasks', { title: 'x'.repeat(201) }],
-      ['POST', '/api/boards/tasks/tasks', '{"title": '],
-      ['PATCH', `/api/boards/tasks/tasks/${id}`, { priority: 'whenever' }],
-      ['PATCH', `/api/boards/tasks/tasks/${id}`, { due: -1 }],
-      ['PATCH', `/api/boards/tasks/tasks/${id}`, { id: 'other' }],
+      ['POST', '/api/boards/g1/tasks', {}],
+      ['POST', '/api/boards/g1/tasks', { title: '   ' }],
+      ['POST', '/api/boards/g1/tasks', { title: 'x', status: 'nope' }],
+      ['POST', '/api/boards/g1/tasks', { title: 'x', unknownField: 1 }],
+      ['POST', '/api/boards/g1/tasks', { title: 'x', location: { lat: 200, lng: 0 } }],
+      ['POST', '/api/boards/g1/tasks', { title: 'x', assignees: ['not an id!'] }],
+      ['POST', '/api/boards/g1/tasks', { title: 'x'.repeat(201) }],
+      ['POST', '/api/boards/g1/tasks', '{"title": '],
+      ['PATCH', `/api/boards/g1/tasks/${id}`, { priority: 'whenever' }],
+      ['PATCH', `/api/boards/g1/tasks/${id}`, { due: -1 }],
+      ['PATCH', `/api/boards/g1/tasks/${id}`, { id: 'other' }],
     ];
     for (const [method, path, body] of invalid) {
       const response = await api<{ error: string }>(server, path, {
@@ -134,13 +134,13 @@ describe('tasks over REST', () => {
       expect(typeof response.body.error).toBe('string');
       expect(response.body.error.length).toBeGreaterThan(0);
     }
-    const missingTitle = await api<{ error: string }>(server, '/api/boards/tasks/tasks', {
+    const missingTitle = await api<{ error: string }>(server, '/api/boards/g1/tasks', {
       token: leader.token,
       body: { description: 'no title' },
     });
     expect(missingTitle.body.error).toMatch(/^title: /);
 
-    const tooLarge = await api(server, '/api/boards/tasks/tasks', {
+    const tooLarge = await api(server, '/api/boards/g1/tasks', {
       token: leader.token,
       body: { title: 'big', description: 'x'.repeat(70_000) },
     });
@@ -150,7 +150,7 @@ describe('tasks over REST', () => {
       body: { title: 'x' },
     });
     expect(noBoard.status).toBe(404);
-    const noTask = await api(server, '/api/boards/tasks/tasks/noSuchTask', {
+    const noTask = await api(server, '/api/boards/g1/tasks/noSuchTask', {
       method: 'PATCH',
       token: leader.token,
       body: { status: 'done' },
@@ -159,7 +159,7 @@ describe('tasks over REST', () => {
     expect(noTask.body).toEqual({ error: 'no such task' });
 
     // Nothing invalid was written.
-    const listed = await api<{ tasks: Task[] }>(server, '/api/boards/tasks/tasks', {
+    const listed = await api<{ tasks: Task[] }>(server, '/api/boards/g1/tasks', {
       token: leader.token,
     });
     expect(listed.body.tasks.find((t) => t.id === id)).toMatchObject({

@@ -101,7 +101,7 @@ describe('unloading', () => {
   async function restWriterId(title: string): Promise<number> {
     const watcher = await RawYjsClient.synced(server, TASKS_DOC, { token: leader.token });
     try {
-      const response = await api<{ task: Task }>(server, '/api/boards/tasks/tasks', {
+      const response = await api<{ task: Task }>(server, '/api/boards/g1/tasks', {
         token: worker.token,
         body: { title },
       });

@@ -17,15 +17,19 @@ import type { OutpostIo } from '../http/socketio.ts';
  */
 export class AccessService implements DocumentDirectory {
   private io: OutpostIo | null = null;
+  private hubRef: YjsHub | null = null;
 
-  constructor(
-    private readonly accounts: AccountStore,
-    private readonly hub: YjsHub,
-  ) {}
+  constructor(private readonly accounts: AccountStore) {}
 
-  /** socket.io is created after the hub; it is attached here once it exists. */
-  attachIo(io: OutpostIo): void {
+  /** The hub needs this service (to authorise) and this service needs the hub: attached after. */
+  attach(hub: YjsHub, io: OutpostIo): void {
+    this.hubRef = hub;
     this.io = io;
+  }
+
+  private get hub(): YjsHub {
+    if (!this.hubRef) throw new Error('AccessService used before attach()');
+    return this.hubRef;
   }
 
   workspaceExists(workspaceId: string): boolean {
