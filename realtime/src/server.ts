@@ -4,7 +4,6 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import express from 'express';
-import { CLOSE, WorkspaceDirectory, workspaceDocName, type DocumentRef } from '@outpost/model';
 import { AccountStore } from './accounts/AccountStore.ts';
 import { Authenticator } from './accounts/Authenticator.ts';
 import type { Config } from './config.ts';
