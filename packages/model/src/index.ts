@@ -26,6 +26,7 @@ export {
   can,
   inScope,
   isReadOnly,
+  renderPermissionTable,
 } from './permissions.ts';
 export type { DocumentKind, DocumentRef } from './names.ts';
 export { boardDocName, isValidSegment, parseDocName, workspaceDocName } from './names.ts';

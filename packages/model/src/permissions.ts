@@ -124,3 +124,15 @@ export const WORK_FIELDS: readonly string[] = [
   'updatedBy',
   'updatedAt',
 ];
+
+/** The matrix as a Markdown table (docs/permissions.md embeds it; a test keeps them equal). */
+export function renderPermissionTable(): string {
+  const header = `| role | scope | ${RESOURCES.join(' | ')} |`;
+  const rule = `| --- | --- | ${RESOURCES.map(() => '---').join(' | ')} |`;
+  const rows = ROLES.map((role) => {
+    const scope = WORKSPACE_WIDE_ROLES.includes(role) ? 'workspace' : 'own grids';
+    const cells = RESOURCES.map((r) => PERMISSIONS[role][r].join(', ') || '—');
+    return `| ${role} | ${scope} | ${cells.join(' | ')} |`;
+  });
+  return [header, rule, ...rows].join('\n');
+}
