@@ -98,7 +98,9 @@ export async function startServer(
       new AccountAuth(authenticator, access),
       new SqlitePersistence(store, config.compactEvery),
       new AuditTrail(audit),
-      new UpdateGuard(held),
+      new UpdateGuard(held, (workspaceId, grid, userId) =>
+        access.assignable(workspaceId, grid, userId),
+      ),
       new TaskNotifications((userId, notification) => notifyUser(io, userId, notification)),
     ],
     maxMessageBytes: config.maxMessageBytes,

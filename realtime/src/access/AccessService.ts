@@ -1,5 +1,7 @@
 import {
   CLOSE,
+  can,
+  inScope,
   WorkspaceDirectory,
   workspaceDocName,
   type BoardSummary,
@@ -42,6 +44,17 @@ export class AccessService implements DocumentDirectory {
       const board = new WorkspaceDirectory(doc).boards.get(ref.id!);
       return board ? { ...board, grid: board.grid ?? null } : null;
     });
+  }
+
+  /**
+   * Can this person be assigned a task on a board of `grid`? They must belong to the
+   * workspace, be enabled, work in that grid, and be a role that does tasks.
+   */
+  assignable(workspaceId: string, grid: string | null, userId: string): boolean {
+    const user = this.accounts.user(userId);
+    if (!user || user.disabled || user.workspaceId !== workspaceId) return false;
+    if (!can(user, 'tasks', 'work') && !can(user, 'tasks', 'edit')) return false;
+    return inScope(user, grid);
   }
 
   /** Boards of the workspace the person may open. */

@@ -77,8 +77,9 @@ export class HeldUpdates {
   }
 
   /**
-   * Holds what of `update` is not already held for this person and document. Returns the new
-   * entry, or null when everything in it was already held (a client resending after a refusal).
+   * Holds what of `update` is new both to the document and to what is already held for this
+   * person and document. Returns the new entry, or null when nothing in it is new (a client
+   * resending after a refusal, a device handing in what the server has).
    */
   hold(input: {
     workspaceId: string;
@@ -87,17 +88,18 @@ export class HeldUpdates {
     reason: string;
     summary: string[];
     update: Uint8Array;
+    /** The document as the server has it now. */
+    doc: Y.Doc;
   }): HeldUpdate | null {
     const open = this.q.openFor
       .all(input.document, input.userId)
       .map((r) => new Uint8Array(r.data));
-    let data = input.update;
-    if (open.length) {
-      const held = Y.encodeStateVectorFromUpdate(Y.mergeUpdates(open));
-      data = Y.diffUpdate(input.update, held);
-      if (isEmptyUpdate(data)) return null;
-      if (open.length >= MAX_OPEN_PER_USER_DOCUMENT) return null;
-    }
+    const known = new Y.Doc({ gc: false });
+    Y.applyUpdate(known, Y.encodeStateAsUpdate(input.doc));
+    for (const entry of open) Y.applyUpdate(known, entry);
+    if (!addsAnything(known, input.update)) return null;
+    if (open.length >= MAX_OPEN_PER_USER_DOCUMENT) return null;
+    const data = Y.diffUpdate(input.update, Y.encodeStateVector(known));
     const entry = {
       id: newId(),
       workspaceId: input.workspaceId,
@@ -133,9 +135,18 @@ export class HeldUpdates {
   }
 }
 
-export function isEmptyUpdate(update: Uint8Array): boolean {
-  const decoded = Y.decodeUpdate(update);
-  return decoded.structs.length === 0 && decoded.ds.clients.size === 0;
+/**
+ * Would applying `update` change `doc` (new content or new deletions)? Compared by snapshots
+ * (state vector and delete set), on a copy, so `doc` is left as it was.
+ */
+export function addsAnything(doc: Y.Doc, update: Uint8Array): boolean {
+  const copy = new Y.Doc({ gc: false });
+  Y.applyUpdate(copy, Y.encodeStateAsUpdate(doc));
+  const before = Y.snapshot(copy);
+  Y.applyUpdate(copy, update);
+  // Content that cannot be placed yet is something the server does not have: keep it.
+  if (copy.store.pendingStructs !== null || copy.store.pendingDs !== null) return true;
+  return !Y.equalSnapshots(before, Y.snapshot(copy));
 }
 
 /** Short human summary of what a report touches: one line per task. */

@@ -50,6 +50,8 @@ export function checkWrite(
   documentGrid: string | null,
   doc: Y.Doc,
   report: UpdateReport,
+  /** May this user id be assigned a task on this document (exists, enabled, in scope)? */
+  assignable: (userId: string) => boolean = () => true,
 ): void {
   if (report.empty) return;
   if (ref.kind === 'workspace') {
@@ -84,7 +86,11 @@ export function checkWrite(
       return;
     }
     const field = path[2]!;
-    if (created.has(taskId)) return;
+    if (created.has(taskId)) {
+      // A new task: creating covers its fields, but not assigning people or archiving it.
+      if (field === 'assignees' && path.length >= 4) need(actor, 'assign', 'assign tasks');
+      return;
+    }
     if (field === 'comments' && deleting) {
       need(actor, 'edit', 'remove comments');
       return;
@@ -100,6 +106,17 @@ export function checkWrite(
   for (const { path, values } of report.inserted) {
     checkPath(path, false);
     checkValues(actor, documentGrid, path, values);
+    if (created.has(path[1] ?? '') && path[2] === 'archived' && values?.includes(true)) {
+      need(actor, 'archive', 'archive tasks');
+    }
+    if (
+      path[0] === 'tasks' &&
+      path[2] === 'assignees' &&
+      path.length === 4 &&
+      !assignable(path[3]!)
+    ) {
+      throw new WriteRefused('only people whose grids include this board can be assigned');
+    }
   }
   for (const path of report.deleted) checkPath(path, true);
 }

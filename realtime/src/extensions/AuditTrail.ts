@@ -99,10 +99,11 @@ export function describeTransaction(
     }
     if (path[0] === 'tasks' && kind === 'board') {
       const taskId = path[1]!;
-      if (path.length === 2)
-        for (const key of keys)
-          if (key !== null) touch(taskId, 'edited', key);
-          else touch(taskId, 'edited', path[2]);
+      if (path.length === 2) {
+        for (const key of keys) if (key !== null) touch(taskId, 'edited', key);
+      } else {
+        touch(taskId, 'edited', path[2]);
+      }
     } else {
       touch(path[0]!, 'edited', path[1]);
     }

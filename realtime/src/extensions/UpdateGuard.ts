@@ -15,7 +15,15 @@ export class UpdateGuard implements Extension {
   readonly name = 'update-guard';
   readonly priority = 900;
 
-  constructor(private readonly held: HeldUpdates) {}
+  constructor(
+    private readonly held: HeldUpdates,
+    /** Can `userId` be assigned tasks of a board in `grid` of `workspaceId`? */
+    private readonly assignable: (
+      workspaceId: string,
+      grid: string | null,
+      userId: string,
+    ) => boolean,
+  ) {}
 
   beforeApplyUpdate({ documentName, ref, doc, update, origin }: BeforeApplyUpdatePayload): void {
     if (origin.kind !== 'connection') return;
@@ -30,7 +38,9 @@ export class UpdateGuard implements Extension {
       throw error;
     }
     try {
-      checkWrite(context, ref, context.documentGrid, doc, report);
+      checkWrite(context, ref, context.documentGrid, doc, report, (userId) =>
+        this.assignable(ref.workspaceId, context.documentGrid, userId),
+      );
     } catch (error) {
       if (!(error instanceof WriteRefused)) throw error;
       this.held.hold({
@@ -40,6 +50,7 @@ export class UpdateGuard implements Extension {
         reason: error.message,
         summary: summarize([...report.inserted.map((e) => e.path), ...report.deleted]),
         update,
+        doc,
       });
       throw new HookError(
         CLOSE.forbidden,

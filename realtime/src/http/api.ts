@@ -80,6 +80,7 @@ const taskFields = {
   location: latLng.nullable(),
   due: timestampSchema.nullable(),
   assignees: z.array(idSchema).max(LIMITS.assignees),
+  archived: z.boolean(),
   tags: z.array(z.string().trim().min(1).max(LIMITS.tagLength)).max(LIMITS.tags),
 };
 const createTaskBody = z.object(taskFields).partial().required({ title: true }).strict();
@@ -233,6 +234,8 @@ export function createApiRouter(deps: ApiDeps): express.Router {
     }
     const grid = input.grid === undefined ? board.grid : input.grid;
     checkGrid(me, board, grid);
+    if (input.archived) throw new ApiError(400, 'archived: a new task cannot be archived');
+    checkAssignees(me.workspaceId, board, input.assignees ?? []);
     const task = await hub.change(name, me.userId, (doc) => {
       const tasks = new TaskBoard(doc);
       return tasks.get(tasks.create({ ...input, grid }, me.userId));
@@ -243,9 +246,15 @@ export function createApiRouter(deps: ApiDeps): express.Router {
   router.patch('/boards/:boardId/tasks/:taskId', async (req, res) => {
     const { name, board } = await openBoard(req);
     const me = who(req);
-    const { assignees, tags, ...patch } = parse(patchTaskBody, req.body);
+    const { assignees, tags, archived, ...patch } = parse(patchTaskBody, req.body);
     const taskId = String(req.params.taskId);
     if (patch.grid !== undefined) checkGrid(me, board, patch.grid);
+    if (assignees) {
+      if (!can(me, 'tasks', 'assign')) {
+        throw new ApiError(403, `your role (${me.role}) may not change "assignees" of this task`);
+      }
+      checkAssignees(me.workspaceId, board, assignees);
+    }
     const task = await hub.change(name, me.userId, (doc) => {
       const tasks = new TaskBoard(doc);
       const current = tasks.get(taskId);
@@ -255,6 +264,7 @@ export function createApiRouter(deps: ApiDeps): express.Router {
         ...Object.keys(patch),
         ...(assignees ? ['assignees'] : []),
         ...(tags ? ['tags'] : []),
+        ...(archived !== undefined ? ['archived'] : []),
       ];
       for (const field of fields) {
         if (!taskFieldAllowed(me, field, assigned)) {
@@ -264,6 +274,9 @@ export function createApiRouter(deps: ApiDeps): express.Router {
       tasks.update(taskId, patch, me.userId);
       if (assignees) tasks.setAssignees(taskId, assignees, me.userId);
       if (tags) tasks.setTags(taskId, tags, me.userId);
+      if (archived !== undefined && archived !== current.archived) {
+        tasks.setArchived(taskId, archived, me.userId);
+      }
       return tasks.get(taskId);
     });
     res.json({ task });
@@ -281,6 +294,12 @@ export function createApiRouter(deps: ApiDeps): express.Router {
     if (status >= 500) logger.error('api error', { error: String(error) });
     res.status(status).json({ error: message });
   });
+
+  function checkAssignees(workspaceId: string, board: BoardSummary, userIds: readonly string[]) {
+    const wrong = userIds.find((id) => !access.assignable(workspaceId, board.grid, id));
+    if (wrong)
+      throw new ApiError(400, `assignees: ${wrong} cannot be assigned tasks of this board`);
+  }
 
   /** The board behind `:boardId`, if it exists in the caller's workspace and they may read it. */
   async function openBoard(req: Request): Promise<{ name: string; board: BoardSummary }> {

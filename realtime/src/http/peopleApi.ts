@@ -52,7 +52,7 @@ function publicUser(user: UserRecord) {
 
 /** People and accounts: invitations, roles and scopes, disabling, password resets. */
 export const peopleRoutes = {
-  public({ accounts }: ApiDeps): express.Router {
+  public({ accounts, access }: ApiDeps): express.Router {
     const router = express.Router();
     const attempts = new RateLimiter(30, 15 * 60_000);
 
@@ -77,6 +77,8 @@ export const peopleRoutes = {
         attempts.fail(ip);
         throw new ApiError(404, 'this link is no longer valid; ask for a new one');
       }
+      // A reset ended the account's sessions: close what they have open now.
+      access.revokeWhere((c) => !accounts.credentialValid(c), 'password reset');
       res.json({ username: user.username });
     });
     return router;

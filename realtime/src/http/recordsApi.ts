@@ -2,7 +2,7 @@ import express from 'express';
 import * as Y from 'yjs';
 import { z } from 'zod';
 import { can, documentSchemas, parseDocName, workspaceDocName } from '@outpost/model';
-import { isEmptyUpdate, summarize } from '../access/HeldUpdates.ts';
+import { addsAnything, summarize } from '../access/HeldUpdates.ts';
 import type { AuditEntry } from '../access/AuditLog.ts';
 import type { AuthContext } from '../core/types.ts';
 import { readable } from '../extensions/AccountAuth.ts';
@@ -57,8 +57,8 @@ export const recordRoutes = {
         let diff: Uint8Array;
         let paths: (readonly string[])[];
         try {
+          if (!addsAnything(doc, bytes)) return 'nothing new' as const;
           diff = Y.diffUpdate(bytes, Y.encodeStateVector(doc));
-          if (isEmptyUpdate(diff)) return 'nothing new' as const;
           const report = inspectUpdate(doc, diff, documentSchemas[ref.kind]);
           paths = [...report.inserted.map((e) => e.path), ...report.deleted];
         } catch (error) {
@@ -72,6 +72,7 @@ export const recordRoutes = {
           reason: 'handed in after access ended',
           summary: summarize(paths),
           update: diff,
+          doc,
         });
       });
       if (entry === 'nothing new' || entry === null) {
