@@ -133,12 +133,6 @@ function homeBoard(scope: Scope): BoardId {
 // ---------------------------------------------------------------------------------------------
 // Fixtures (made by the leader, who may do everything on every board)
 
-async function fixtureTask(board: string, assignees: string[]): Promise<Task> {
-  const task = await tryFixtureTask(board, assignees);
-  if (!task) throw new Error(`the leader could not create a fixture on ${board}`);
-  return task;
-}
-
 /** The leader creates a task; null when the server refuses an assignee (400), as it must for
  * people who may not be assigned tasks of that board. */
 async function tryFixtureTask(board: string, assignees: string[]): Promise<Task | null> {
