@@ -60,13 +60,30 @@ export function inspectUpdate(
       incoming.set(struct.id.client, list);
     }
   }
+  for (const list of incoming.values()) list.sort((a, b) => a.id.clock - b.id.clock);
   const places = new Map<Y.Item, Place>();
-  const isIncoming = (item: Y.Item) => incoming.get(item.id.client)?.includes(item) ?? false;
+  // Items of one client arrive in clock order: look them up by binary search, so checking a
+  // phone's day-long backlog (thousands of items) stays linear-logarithmic, not quadratic.
+  const incomingSet = new Set<Y.Item>([...incoming.values()].flat());
+  const isIncoming = (item: Y.Item) => incomingSet.has(item);
+  const findIncoming = (id: Y.ID): Y.Item | undefined => {
+    const list = incoming.get(id.client);
+    if (!list) return undefined;
+    let low = 0;
+    let high = list.length - 1;
+    while (low <= high) {
+      const mid = (low + high) >>> 1;
+      const item = list[mid]!;
+      if (id.clock < item.id.clock) high = mid - 1;
+      else if (id.clock >= item.id.clock + item.length) low = mid + 1;
+      else return item;
+    }
+    return undefined;
+  };
 
   const find = (id: Y.ID): Y.Item | 'deleted' => {
-    for (const item of incoming.get(id.client) ?? []) {
-      if (id.clock >= item.id.clock && id.clock < item.id.clock + item.length) return item;
-    }
+    const local = findIncoming(id);
+    if (local) return local;
     if (id.clock < Y.getState(doc.store, id.client)) {
       const struct = Y.getItem(doc.store, id);
       return struct instanceof Y.Item ? struct : 'deleted';
@@ -149,9 +166,18 @@ function itemsInRange(
   len: number,
 ): Y.Item[] {
   const end = clock + len;
-  const found = incoming.filter(
-    (item) => item.id.clock < end && item.id.clock + item.length > clock,
-  );
+  const found: Y.Item[] = [];
+  // `incoming` is sorted by clock: start at the first item that ends after `clock`.
+  let low = 0;
+  let high = incoming.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    const item = incoming[mid]!;
+    if (item.id.clock + item.length <= clock) low = mid + 1;
+    else high = mid;
+  }
+  for (let i = low; i < incoming.length && incoming[i]!.id.clock < end; i++)
+    found.push(incoming[i]!);
   const structs = doc.store.clients.get(client);
   if (structs && clock < Y.getState(doc.store, client)) {
     for (let index = Y.findIndexSS(structs, clock); index < structs.length; index++) {
