@@ -87,8 +87,12 @@ export function checkWrite(
     }
     const field = path[2]!;
     if (created.has(taskId)) {
-      // A new task: creating covers its fields, but not assigning people or archiving it.
-      if (field === 'assignees' && path.length >= 4) need(actor, 'assign', 'assign tasks');
+      // A new task: creating covers its fields, but not assigning others or archiving it. A
+      // person who works tasks may take the task they create.
+      if (field === 'assignees' && path.length >= 4) {
+        const self = path[3] === actor.userId && can(actor, 'tasks', 'work');
+        if (!self) need(actor, 'assign', 'assign tasks');
+      }
       return;
     }
     if (field === 'comments' && deleting) {

@@ -1,3 +1,4 @@
+import * as Y from 'yjs';
 import { CLOSE, documentSchemas } from '@outpost/model';
 import { checkWrite, WriteRefused } from '../access/writeRules.ts';
 import { summarize, type HeldUpdates } from '../access/HeldUpdates.ts';
@@ -29,8 +30,12 @@ export class UpdateGuard implements Extension {
     if (origin.kind !== 'connection') return;
     const context = origin.connection.context;
     let report;
+    let fresh: Uint8Array;
     try {
-      report = inspectUpdate(doc, update, documentSchemas[ref.kind]);
+      // Judge only what is new to the server: a client may resend content the server already
+      // has (its whole local copy, when it connects before its local store has loaded).
+      fresh = Y.diffUpdate(update, Y.encodeStateVector(doc));
+      report = inspectUpdate(doc, fresh, documentSchemas[ref.kind]);
     } catch (error) {
       if (error instanceof SchemaViolation) {
         throw new HookError(CLOSE.invalidMessage, `update refused: ${error.message}`);
@@ -49,7 +54,7 @@ export class UpdateGuard implements Extension {
         userId: context.userId,
         reason: error.message,
         summary: summarize([...report.inserted.map((e) => e.path), ...report.deleted]),
-        update,
+        update: fresh,
         doc,
       });
       throw new HookError(

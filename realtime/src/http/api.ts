@@ -229,8 +229,13 @@ export function createApiRouter(deps: ApiDeps): express.Router {
     const input = parse(createTaskBody, req.body);
     if (!can(me, 'tasks', 'create'))
       throw new ApiError(403, `your role (${me.role}) may not create tasks`);
-    if (input.assignees?.length && !can(me, 'tasks', 'assign')) {
-      throw new ApiError(403, `your role (${me.role}) may not assign tasks`);
+    const onlySelf = input.assignees?.every((id) => id === me.userId) ?? true;
+    if (
+      input.assignees?.length &&
+      !can(me, 'tasks', 'assign') &&
+      !(onlySelf && can(me, 'tasks', 'work'))
+    ) {
+      throw new ApiError(403, `your role (${me.role}) may not assign tasks to others`);
     }
     const grid = input.grid === undefined ? board.grid : input.grid;
     checkGrid(me, board, grid);
