@@ -8,10 +8,13 @@ import { openDatabase } from './store/Database.ts';
 const USAGE = `Outpost admin commands (run from the repository root; DATA_DIR as for the server):
 
   pnpm admin token create <username> [token name]   create an API token (shown once)
-  pnpm admin user add <username> <role> [display name]
-                                                    add a user to the first workspace; the
-                                                    password comes from OUTPOST_NEW_PASSWORD or
-                                                    is generated and shown once
+  pnpm admin user add <username> <role> [display name] [--grids g1,g2]
+                                                    add a user to the first workspace (all grids
+                                                    unless --grids); the password comes from
+                                                    OUTPOST_NEW_PASSWORD or is generated and
+                                                    shown once
+  pnpm admin user disable <username>                disable an account (open sockets close
+                                                    within 15 s; the web admin page does it at once)
   pnpm admin user password <username>               set a new password (same rule)
   pnpm admin users                                  list users
 
@@ -31,7 +34,19 @@ async function main(args: string[]): Promise<number> {
       process.stdout.write(`${token}\n`);
       return 0;
     }
+    if (group === 'user' && action === 'disable' && rest[0]) {
+      const user = accounts.userByName(rest[0]);
+      if (!user) return fail(`no user named ${rest[0]}`);
+      accounts.updateUser(user.id, { disabled: true });
+      process.stdout.write(`disabled ${user.username}\n`);
+      return 0;
+    }
     if (group === 'user' && action === 'add' && rest[0] && rest[1]) {
+      const gridsAt = rest.indexOf('--grids');
+      const grids = gridsAt === -1 ? null : (rest[gridsAt + 1] ?? '').split(',').filter(Boolean);
+      if (gridsAt !== -1) rest.splice(gridsAt, 2);
+      if (grids && !grids.every((g) => /^[A-Za-z0-9_-]{1,64}$/.test(g)))
+        return fail('--grids: ids separated by commas');
       const [username, role, ...name] = rest as [string, string, ...string[]];
       if (!(ROLES as readonly string[]).includes(role))
         return fail(`role must be one of ${ROLES.join(', ')}`);
@@ -49,6 +64,7 @@ async function main(args: string[]): Promise<number> {
         role: role as Role,
         displayName: name.join(' ') || username,
         workspaceId: workspace.id,
+        grids,
         password: password.value,
       });
       process.stdout.write(

@@ -1,5 +1,6 @@
 import { loadConfig } from './config.ts';
 import { createLogger } from './logger.ts';
+import { DEMO_USERNAMES } from './demo/seed.ts';
 import { startServer } from './server.ts';
 
 const config = loadConfig();
@@ -14,7 +15,8 @@ const server = await startServer(config, logger).catch((error: unknown) => {
 const lines = [``, `  Outpost is running at ${server.url}`, `  Data: ${config.dataDir}`];
 if (server.demoPassword) {
   lines.push(
-    `  Demo accounts: leader, supervisor, worker, worker2   password: ${server.demoPassword}`,
+    `  Demo accounts: ${DEMO_USERNAMES.join(', ')}
+  Demo password: ${server.demoPassword}`,
   );
 } else if (config.demo) {
   lines.push(

@@ -4,14 +4,18 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import express from 'express';
-import { CLOSE, WorkspaceDirectory, workspaceDocName, type DocumentRef } from '@outpost/model';
+import helmet from 'helmet';
 import { AccountStore } from './accounts/AccountStore.ts';
 import { Authenticator } from './accounts/Authenticator.ts';
 import type { Config } from './config.ts';
 import { YjsHub } from './core/YjsHub.ts';
-import { seedDemo, syncMembers } from './demo/seed.ts';
+import { seedDemo } from './demo/seed.ts';
 import { AccountAuth } from './extensions/AccountAuth.ts';
-import { SchemaValidation } from './extensions/SchemaValidation.ts';
+import { UpdateGuard } from './extensions/UpdateGuard.ts';
+import { AuditTrail } from './extensions/AuditTrail.ts';
+import { AccessService } from './access/AccessService.ts';
+import { AuditLog } from './access/AuditLog.ts';
+import { HeldUpdates } from './access/HeldUpdates.ts';
 import { SqlitePersistence } from './extensions/SqlitePersistence.ts';
 import { TaskNotifications } from './extensions/TaskNotifications.ts';
 import { createApiRouter } from './http/api.ts';
@@ -31,6 +35,36 @@ export interface OutpostServer {
   readonly demoPassword: string | null;
   /** Stops accepting, closes sockets (1001), stores every document and closes the store. */
   close(): Promise<void>;
+}
+
+/**
+ * Security headers (helmet). The content security policy allows only this origin, plus inline
+ * scripts and styles (SvelteKit's start-up script and Svelte's scoped styles).
+ */
+function securityHeaders(config: Config): express.RequestHandler {
+  return helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'", "'unsafe-inline'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        connectSrc: ["'self'", 'ws:', 'wss:'],
+        workerSrc: ["'self'"],
+        manifestSrc: ["'self'"],
+        fontSrc: ["'self'", 'data:'],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        frameAncestors: ["'none'"],
+        formAction: ["'self'"],
+      },
+    },
+    // Plain http on a LAN is the quick start; HSTS only makes sense behind TLS.
+    strictTransportSecurity: config.secureCookies,
+    referrerPolicy: { policy: 'same-origin' },
+    crossOriginEmbedderPolicy: false,
+  });
 }
 
 /** How often open sockets re-check their credential against the store. */
@@ -54,14 +88,19 @@ export async function startServer(
       })
     : null;
 
+  const audit = new AuditLog(db);
+  const held = new HeldUpdates(db);
   const app = express();
   const server = http.createServer(app);
-  const io = createSocketIo(server, authenticator);
+  const access = new AccessService(accounts);
   const hub = new YjsHub({
     extensions: [
-      new AccountAuth(authenticator, (ref) => documentExists(ref)),
+      new AccountAuth(authenticator, access),
       new SqlitePersistence(store, config.compactEvery),
-      new SchemaValidation(),
+      new AuditTrail(audit),
+      new UpdateGuard(held, (workspaceId, grid, userId) =>
+        access.assignable(workspaceId, grid, userId),
+      ),
       new TaskNotifications((userId, notification) => notifyUser(io, userId, notification)),
     ],
     maxMessageBytes: config.maxMessageBytes,
@@ -69,16 +108,15 @@ export async function startServer(
     unloadGraceMs: config.unloadGraceMs,
     logger,
   });
-  for (const workspace of accounts.workspaces()) await syncMembers(hub, accounts, workspace.id);
+  const io = createSocketIo(server, authenticator);
+  access.attach(hub, io);
+  for (const workspace of accounts.workspaces()) {
+    for (const user of accounts.users(workspace.id)) await access.syncMember(user);
+  }
 
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
-  app.use((_req, res, next) => {
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('Referrer-Policy', 'same-origin');
-    res.setHeader('X-Frame-Options', 'DENY');
-    next();
-  });
+  app.use(securityHeaders(config));
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true });
   });
@@ -91,31 +129,9 @@ export async function startServer(
     }
     res.status(ok ? 200 : 503).json({ ok, store: ok ? 'up' : 'down' });
   });
-  const documentExists = async (ref: DocumentRef): Promise<boolean> => {
-    if (!accounts.workspace(ref.workspaceId)) return false;
-    if (ref.kind !== 'board') return true;
-    return hub.read(workspaceDocName(ref.workspaceId), (doc) =>
-      new WorkspaceDirectory(doc).boards.has(ref.id!),
-    );
-  };
-
-  /** Closes every Yjs and socket.io connection opened with `credential`. */
-  const revokeWhere = (isRevoked: (credential: string) => boolean, reason: string) => {
-    hub.closeWhere(
-      (connection) => isRevoked(connection.context.credential),
-      CLOSE.unauthorized,
-      reason,
-    );
-    for (const socket of io.of('/').sockets.values()) {
-      if (isRevoked(socket.data.auth.credential)) socket.disconnect(true);
-    }
-  };
-  const revokeCredential = (credential: string, reason: string) =>
-    revokeWhere((c) => c === credential, reason);
-
   app.use(
     '/api',
-    createApiRouter({ config, accounts, authenticator, hub, logger, revokeCredential }),
+    createApiRouter({ config, accounts, authenticator, hub, access, audit, held, logger }),
   );
   app.use(await webHandler(config.webBuildDir, logger));
 
@@ -137,7 +153,7 @@ export async function startServer(
         verdicts.set(credential, !accounts.credentialValid(credential));
       return verdicts.get(credential)!;
     };
-    revokeWhere(revoked, 'session ended');
+    access.revokeWhere(revoked, 'session ended');
   }, CREDENTIAL_SWEEP_MS);
   credentialSweep.unref();
 

@@ -1,10 +1,10 @@
 import {
+  GRID_BOARD,
   card,
   cardButton,
   createCard,
   expect,
   openBoard,
-  openFirstBoard,
   signIn,
   test,
   uniqueTitle,
@@ -16,8 +16,8 @@ test('checklist, comments, filters and archiving work and reach the other person
   const supervisor = await signIn(browser, 'supervisor');
   const leader = await signIn(browser, 'leader');
   try {
-    const boardPath = await openFirstBoard(supervisor.page);
-    await openBoard(leader.page, boardPath);
+    await openBoard(supervisor.page, GRID_BOARD);
+    await openBoard(leader.page, GRID_BOARD);
     const title = uniqueTitle('Checkpoint 7 inspection');
     await createCard(supervisor.page, title);
 
@@ -43,11 +43,19 @@ test('checklist, comments, filters and archiving work and reach the other person
     await expect(seen).toContainText('#督查');
     await expect(seen).toContainText('Supervisor Li');
 
-    // The leader sees the comment in the card dialog.
+    // The leader sees the comment in the card dialog, and in its history who did what, as
+    // the server recorded it.
     await cardButton(leader.page, title).click();
-    await expect(leader.page.getByRole('dialog')).toContainText(
-      'East gate was unstaffed at 03:00.',
-    );
+    const leaderDialog = leader.page.getByRole('dialog');
+    await expect(leaderDialog).toContainText('East gate was unstaffed at 03:00.');
+    await leaderDialog.getByText('History', { exact: true }).click();
+    const trail = leaderDialog
+      .getByRole('list', { name: 'Changes recorded by the server' })
+      .getByRole('listitem');
+    const entry = (...texts: string[]) =>
+      texts.reduce((found, text) => found.filter({ hasText: text }), trail);
+    await expect(entry('Supervisor Li', 'created', 'in the app')).toHaveCount(1);
+    await expect(entry('Supervisor Li', 'changed (priority)')).toHaveCount(1);
     await leader.page.keyboard.press('Escape');
     await expect(leader.page.getByRole('dialog')).toBeHidden();
 

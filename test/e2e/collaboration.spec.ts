@@ -1,11 +1,11 @@
 import {
+  GRID_BOARD,
   card,
   cardButton,
   column,
   createCard,
   expect,
   openBoard,
-  openFirstBoard,
   signIn,
   test,
   uniqueTitle,
@@ -17,19 +17,23 @@ test('two people on one board see each other’s cards, edits and moves live', a
   const leader = await signIn(browser, 'leader');
   const worker = await signIn(browser, 'worker');
   try {
-    const boardPath = await openFirstBoard(leader.page);
-    await openBoard(worker.page, boardPath);
+    await openBoard(leader.page, GRID_BOARD);
+    await openBoard(worker.page, GRID_BOARD);
 
     // Presence: each sees the other on the board.
     await expect(
       leader.page.getByRole('region', { name: 'On this board' }).getByRole('listitem'),
     ).toHaveCount(2);
 
-    // Created by the leader: appears for the worker without a reload.
+    // Created by the leader: appears for the worker without a reload. It is not the worker's
+    // yet, so the worker has nothing to move it with.
     const title = uniqueTitle('Gate 3 night shift');
     await createCard(leader.page, title);
     await expect(cardButton(column(leader.page, 'To do'), title)).toBeVisible();
     await expect(cardButton(column(worker.page, 'To do'), title)).toBeVisible();
+    await expect(card(worker.page, title).getByRole('button', { name: /^Move to / })).toHaveCount(
+      0,
+    );
 
     // The leader assigns the worker, who is told at once and opens the card from the toast.
     await cardButton(leader.page, title).click();
@@ -44,18 +48,30 @@ test('two people on one board see each other’s cards, edits and moves live', a
     await expect(toast).toContainText(`Leader Wang) assigned you: ${title}`);
     await toast.getByRole('link', { name: 'Open' }).click();
 
-    // Edited by the worker: the leader sees that the worker is editing, then the new title.
+    // The worker may work on the card (status, checklist, comments) but not edit it.
     const dialog = worker.page.getByRole('dialog', { name: title });
     await expect(dialog).toBeVisible();
-    await expect(dialog.getByRole('checkbox', { name: /Worker Zhang/ })).toBeChecked();
+    await expect(dialog.getByText(/Worker Zhang/)).toBeVisible();
+    await expect(dialog.getByRole('checkbox', { name: /Worker Zhang/ })).toHaveCount(0);
+    await expect(dialog.getByLabel('Title')).toBeDisabled();
+    await expect(dialog.getByLabel('Status')).toBeEnabled();
+    await expect(dialog.getByRole('button', { name: 'Archive task' })).toHaveCount(0);
+    // Meanwhile the leader sees that the worker has the card open.
     await expect(card(leader.page, title).getByText(/Worker Zhang\) is editing/)).toBeVisible();
-    const renamed = `${title} (renamed)`;
-    await dialog.getByLabel('Title').fill(renamed);
-    await dialog.getByLabel('Title').press('Enter');
+    await dialog.getByLabel('New comment').fill('On my way to gate 3.');
+    await dialog.getByRole('button', { name: 'Post comment' }).click();
     await dialog.getByRole('button', { name: 'Close' }).first().click();
     await expect(dialog).toBeHidden();
-    await expect(cardButton(column(leader.page, 'To do'), renamed)).toBeVisible();
-    await expect(card(leader.page, renamed).getByText(/is editing/)).toHaveCount(0);
+    await expect(card(leader.page, title)).toContainText('1 comment');
+    await expect(card(leader.page, title).getByText(/is editing/)).toHaveCount(0);
+
+    // Edited by the leader: the worker sees the new title.
+    const renamed = `${title} (renamed)`;
+    await cardButton(leader.page, title).click();
+    await leaderDialog.getByLabel('Title').fill(renamed);
+    await leaderDialog.getByLabel('Title').press('Enter');
+    await leaderDialog.getByRole('button', { name: 'Close' }).first().click();
+    await expect(cardButton(column(worker.page, 'To do'), renamed)).toBeVisible();
 
     // Moved by keyboard (Alt+→ on the focused card): To do → In progress for both.
     await cardButton(leader.page, renamed).focus();
@@ -67,7 +83,7 @@ test('two people on one board see each other’s cards, edits and moves live', a
     await leader.page.keyboard.press('Alt+ArrowRight');
     await expect(cardButton(column(worker.page, 'Blocked'), renamed)).toBeVisible();
 
-    // Moved with the card's button: Blocked → In progress.
+    // Moved by the worker (it is theirs now) with the card's button: Blocked → In progress.
     await card(worker.page, renamed).getByRole('button', { name: 'Move to In progress' }).click();
     await expect(cardButton(column(leader.page, 'In progress'), renamed)).toBeVisible();
 
@@ -94,6 +110,11 @@ test('two people on one board see each other’s cards, edits and moves live', a
     await expect(cardButton(leader.page, second)).toBeFocused();
     await leader.page.keyboard.press('Alt+ArrowUp');
     await expect.poll(() => indexInDone(second)).toBe(before - 1);
+
+    // Nothing the worker did was refused.
+    await expect(worker.page.getByRole('status', { name: 'Connection' })).toHaveText(
+      'Online · all saved',
+    );
   } finally {
     await leader.context.close();
     await worker.context.close();

@@ -162,7 +162,15 @@ describe('sessions and API tokens', () => {
       await RawYjsClient.synced(server, WORKSPACE_DOC, { token: leader.token }),
     );
     expect(viaHeader.board.list().length).toBeGreaterThan(0);
-    expect(viaQuery.doc.getMap('members').size).toBe(4);
+    // The workspace document lists every member of the workspace, as the people API does.
+    const users = await api<{ users: { id: string }[] }>(server, '/api/users', {
+      token: leader.token,
+    });
+    expect(users.status).toBe(200);
+    expect(users.body.users.length).toBeGreaterThan(4);
+    expect([...viaQuery.doc.getMap('members').keys()].sort()).toEqual(
+      users.body.users.map((u) => u.id).sort(),
+    );
 
     cleanup.socket(await notificationClient(server, { token: leader.token, via: 'header' }));
     cleanup.socket(await notificationClient(server, { token: leader.token, via: 'query' }));

@@ -53,7 +53,11 @@ async function witness(): Promise<{ client: RawYjsClient; checkStillSyncing(): P
     async checkStillSyncing() {
       // Another client writes; the witness receives it...
       const writer = await RawYjsClient.synced(server, TASKS_DOC, { token: leader.token });
-      const id = writer.board.create({ title: 'still syncing' }, leader.user.id);
+      // Assigned to the witness's worker, who may then move it.
+      const id = writer.board.create(
+        { title: 'still syncing', assignees: [worker.user.id] },
+        leader.user.id,
+      );
       await waitFor(() => expect(client.board.get(id)?.title).toBe('still syncing'));
       // ...and the witness's own writes reach others.
       client.board.update(id, { status: 'done' }, worker.user.id);
@@ -160,7 +164,8 @@ describe('schema-breaking updates', () => {
     [
       'a valid new task together with an invalid value in the same update',
       (doc) => {
-        new TaskBoard(doc).create({ title: 'smuggled' }, 'someone');
+        // The task alone would be allowed (signed by its writer); the bad value is not.
+        new TaskBoard(doc).create({ title: 'smuggled' }, leader.user.id);
         doc.getMap('meta').set('name', 42);
       },
     ],

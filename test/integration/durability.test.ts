@@ -21,12 +21,14 @@ import {
 const servers = new Cleanup();
 const cleanup = new Cleanup();
 let server: OutpostServer;
+let admin: Principal;
 let leader: Principal;
 let worker: Principal;
 
 beforeAll(async () => {
   // Compact often, so the burst below is also killed around compactions.
   server = servers.server(await OutpostServer.start({ env: { OUTPOST_COMPACT_EVERY: '40' } }));
+  admin = await principal(server, 'admin');
   leader = await principal(server, 'leader');
   worker = await principal(server, 'worker');
 });
@@ -39,7 +41,8 @@ const byId = (tasks: Task[]) => new Map(tasks.map((t) => [t.id, t]));
 describe('durability', () => {
   it('keeps everything clients wrote across SIGTERM and a restart on the same data', async () => {
     const a = cleanup.provider(await syncedProvider(server, TASKS_DOC, { token: leader.token }));
-    const b = cleanup.provider(await syncedProvider(server, SUPPLIES_DOC, { token: worker.token }));
+    // The command post's board belongs to no grid: only workspace-wide people open it.
+    const b = cleanup.provider(await syncedProvider(server, SUPPLIES_DOC, { token: admin.token }));
     const bystander = cleanup.client(
       await RawYjsClient.synced(server, TASKS_DOC, { token: leader.token }),
     );
@@ -53,9 +56,9 @@ describe('durability', () => {
     tasksBoard.addComment(created[1]!, 'on my way', leader.user.id);
     const supply = suppliesBoard.create(
       { title: 'restart supply', tags: ['water'] },
-      worker.user.id,
+      admin.user.id,
     );
-    suppliesBoard.setAssignees(supply, [leader.user.id], worker.user.id);
+    suppliesBoard.setAssignees(supply, [leader.user.id], admin.user.id);
 
     // The server has it all once another client has received it.
     await waitFor(() => {
@@ -64,7 +67,7 @@ describe('durability', () => {
     });
     const expectedTasks = byId(bystander.board.list());
     await waitFor(async () => {
-      const supplies = await readBoard(server, worker.token, SUPPLIES_DOC);
+      const supplies = await readBoard(server, admin.token, SUPPLIES_DOC);
       expect(byId(supplies).get(supply)?.assignees).toEqual([leader.user.id]);
     });
     // No client may resend its state after the restart: only the server's copy counts.
@@ -80,7 +83,7 @@ describe('durability', () => {
     expect(tasks).toEqual(expectedTasks);
     expect(tasks.get(created[0]!)).toMatchObject({ status: 'done', description: 'finished' });
     expect(tasks.get(created[1]!)?.comments.map((c) => c.text)).toEqual(['on my way']);
-    const supplies = byId(await readBoard(server, worker.token, SUPPLIES_DOC));
+    const supplies = byId(await readBoard(server, admin.token, SUPPLIES_DOC));
     expect(supplies.get(supply)).toMatchObject({
       title: 'restart supply',
       tags: ['water'],
@@ -90,11 +93,12 @@ describe('durability', () => {
 
   it('loses nothing any client had received when the server is SIGKILLed mid-burst', async () => {
     const TOTAL = 1500;
+    // The writer edits the tasks it creates after creating them: that takes the right to edit.
     const writer = cleanup.provider(
-      await syncedProvider(server, TASKS_DOC, { token: worker.token }),
+      await syncedProvider(server, TASKS_DOC, { token: leader.token }),
     );
     const observer = cleanup.provider(
-      await syncedProvider(server, TASKS_DOC, { token: leader.token }),
+      await syncedProvider(server, TASKS_DOC, { token: worker.token }),
     );
     const writerBoard = new TaskBoard(writer.doc);
     const observerBoard = new TaskBoard(observer.doc);
@@ -104,8 +108,8 @@ describe('durability', () => {
     let written = 0;
     const burst = (async () => {
       for (let i = 0; i < TOTAL && !stop; i++) {
-        const id = writerBoard.create({ title: `burst ${i}`, tags: [`n${i}`] }, worker.user.id);
-        if (i % 3 === 0) writerBoard.update(id, { status: 'in_progress' }, worker.user.id);
+        const id = writerBoard.create({ title: `burst ${i}`, tags: [`n${i}`] }, leader.user.id);
+        if (i % 3 === 0) writerBoard.update(id, { status: 'in_progress' }, leader.user.id);
         written++;
         // Yield now and then, so frames go out while the burst goes on.
         if (i % 5 === 4) await new Promise((resolve) => setImmediate(resolve));

@@ -21,6 +21,7 @@ import {
   TaskBoard,
   type ClientToServerEvents,
   type Notification,
+  type Role,
   type ServerToClientEvents,
   type Task,
 } from '@outpost/model';
@@ -30,10 +31,18 @@ const HOST = '127.0.0.1';
 const START_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 15_000;
 
-export const DEMO_USERS = ['leader', 'supervisor', 'worker', 'worker2'] as const;
+export const DEMO_USERS = [
+  'admin',
+  'leader',
+  'supervisor',
+  'worker',
+  'worker2',
+  'volunteer',
+  'viewer',
+] as const;
 export type DemoUser = (typeof DEMO_USERS)[number];
-export const TASKS_DOC = 'board:demo:tasks';
-export const SUPPLIES_DOC = 'board:demo:supplies';
+export const TASKS_DOC = 'board:demo:g1';
+export const SUPPLIES_DOC = 'board:demo:command';
 export const WORKSPACE_DOC = 'workspace:demo';
 
 /** y-websocket message types. */
@@ -76,6 +85,22 @@ export async function waitFor<T>(
   throw lastError;
 }
 
+/**
+ * Resolves with `promise`, or fails after `timeout` ms saying what did not happen: a bound on
+ * waiting for an event, never a pause.
+ */
+export async function within<T>(promise: Promise<T>, timeout: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: not within ${timeout} ms`)), timeout);
+  });
+  try {
+    return await Promise.race([promise, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Server processes
 
@@ -115,6 +140,11 @@ export class OutpostServer {
 
   get url(): string {
     return `http://${HOST}:${this.port}`;
+  }
+
+  /** Process id of the running server (for /proc readings), or null when it is not running. */
+  get pid(): number | null {
+    return this.child?.pid ?? null;
   }
 
   get wsUrl(): string {
@@ -279,19 +309,31 @@ export async function api<T = Record<string, unknown>>(
 export interface SessionUser {
   id: string;
   username: string;
+  displayName: string;
   workspaceId: string;
-  role: string;
+  role: Role;
+  /** Grid ids the person works in; null means every grid. */
+  grids: string[] | null;
 }
 
 /** Logs a demo user in; returns the `Cookie` header value of the session and the user. */
-export async function login(
+export function login(
   server: OutpostServer,
   username: DemoUser,
+): Promise<{ cookie: string; user: SessionUser }> {
+  return loginWith(server, username, server.password);
+}
+
+/** Logs any account in with its password; same answer as `login`. */
+export async function loginWith(
+  server: OutpostServer,
+  username: string,
+  password: string,
 ): Promise<{ cookie: string; user: SessionUser }> {
   const response = await fetch(`${server.url}/api/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password: server.password }),
+    body: JSON.stringify({ username, password }),
     signal: AbortSignal.timeout(15_000),
   });
   const body = (await response.json()) as { user: SessionUser };
@@ -331,6 +373,107 @@ export async function principal(server: OutpostServer, username: DemoUser): Prom
   const { cookie, user } = await login(server, username);
   const { id, token } = await createToken(server, cookie, `it-${username}`);
   return { user, cookie, token, tokenId: id };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Accounts, the holding queue and the audit trail
+
+/** A new account made for one test: invited by an administrator, joined, signed in. */
+export interface Account extends Principal {
+  password: string;
+}
+
+export interface NewAccount {
+  username: string;
+  role: Role;
+  grids: string[] | null;
+  displayName?: string;
+}
+
+/** An administrator invites a person; the person joins with a password and signs in. */
+export async function createAccount(
+  server: OutpostServer,
+  admin: Principal,
+  input: NewAccount,
+): Promise<Account> {
+  const created = await api<{ user: { id: string }; invite: { token: string } }>(
+    server,
+    '/api/users',
+    { token: admin.token, body: { displayName: input.username, ...input } },
+  );
+  if (created.status !== 201) {
+    throw new Error(`POST /api/users: ${created.status} ${JSON.stringify(created.body)}`);
+  }
+  const password = `pw-${crypto.randomBytes(9).toString('base64url')}`;
+  const joined = await api(server, `/api/invites/${created.body.invite.token}`, {
+    body: { password },
+  });
+  if (joined.status !== 200) {
+    throw new Error(`POST /api/invites: ${joined.status} ${JSON.stringify(joined.body)}`);
+  }
+  const { cookie, user } = await loginWith(server, input.username, password);
+  const { id, token } = await createToken(server, cookie, `it-${input.username}`);
+  return { user, cookie, token, tokenId: id, password };
+}
+
+/** `PATCH /api/users/:id` as `by`. */
+export function patchUser(
+  server: OutpostServer,
+  by: Principal,
+  userId: string,
+  change: Record<string, unknown>,
+): Promise<ApiResponse<Record<string, unknown>>> {
+  return api(server, `/api/users/${userId}`, { method: 'PATCH', token: by.token, body: change });
+}
+
+/** An entry of the holding queue as `GET /api/held` lists it. */
+export interface HeldEntry {
+  id: string;
+  workspaceId: string;
+  document: string;
+  userId: string;
+  reason: string;
+  summary: string[];
+  createdAt: number;
+  decision: 'accepted' | 'rejected' | null;
+  decidedBy: string | null;
+  decidedAt: number | null;
+}
+
+/** The holding queue as `by` sees it (fails unless `by` may review it). */
+export async function heldEntries(server: OutpostServer, by: Principal): Promise<HeldEntry[]> {
+  const response = await api<{ held: HeldEntry[] }>(server, '/api/held', { token: by.token });
+  if (response.status !== 200) {
+    throw new Error(`GET /api/held: ${response.status} ${JSON.stringify(response.body)}`);
+  }
+  return response.body.held;
+}
+
+/** An entry of the audit trail as `GET /api/audit` answers it. */
+export interface AuditEntry {
+  id: number;
+  at: number;
+  deviceAt: number | null;
+  userId: string | null;
+  workspaceId: string;
+  document: string;
+  via: string;
+  entity: string | null;
+  action: string;
+  fields: string[];
+}
+
+/** Base64 of bytes, as `POST /api/held/hand-in` takes an update. */
+export function toBase64(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString('base64');
+}
+
+/** Resident memory of a process in bytes, from /proc/<pid>/status (Linux). */
+export function residentBytes(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const match = /^VmRSS:\s+(\d+)\s+kB$/m.exec(status);
+  if (!match) throw new Error(`no VmRSS in /proc/${pid}/status`);
+  return Number(match[1]) * 1024;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -559,6 +702,26 @@ export function frame(type: number, write: (encoder: encoding.Encoder) => void):
   encoding.writeVarUint(encoder, type);
   write(encoder);
   return encoding.toUint8Array(encoder);
+}
+
+/**
+ * An awareness frame announcing `entries` as [client id, clock, state] (null: the client left),
+ * written by hand so a test can claim any client id.
+ */
+export function awarenessFrame(entries: [number, number, unknown][]): Uint8Array {
+  const inner = encoding.createEncoder();
+  encoding.writeVarUint(inner, entries.length);
+  for (const [clientId, clock, state] of entries) {
+    encoding.writeVarUint(inner, clientId);
+    encoding.writeVarUint(inner, clock);
+    encoding.writeVarString(inner, JSON.stringify(state));
+  }
+  return frame(MSG_AWARENESS, (e) => encoding.writeVarUint8Array(e, encoding.toUint8Array(inner)));
+}
+
+/** Resolves with how a client's socket closed and when (performance.now()). */
+export function closeTime(client: RawYjsClient): Promise<CloseInfo & { at: number }> {
+  return client.closed.then((info) => ({ ...info, at: performance.now() }));
 }
 
 /** The HTTP status of a refused Yjs upgrade (fails if the upgrade is accepted). */

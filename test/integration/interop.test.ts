@@ -4,11 +4,12 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { TaskBoard } from '@outpost/model';
+import { TaskBoard, type Task } from '@outpost/model';
 import {
   Cleanup,
   OutpostServer,
   TASKS_DOC,
+  api,
   principal,
   syncedProvider,
   waitFor,
@@ -36,8 +37,12 @@ describe('y-websocket interop', () => {
     const b = cleanup.provider(await syncedProvider(server, TASKS_DOC, { token: worker.token }));
     const boardA = new TaskBoard(a.doc);
     const boardB = new TaskBoard(b.doc);
-    // Both received the seeded board from the server.
-    expect(boardA.list().length).toBeGreaterThan(10);
+    // Both received the whole seeded board from the server (every task, archived ones too).
+    const seeded = await api<{ tasks: Task[] }>(server, '/api/boards/g1/tasks?archived=1', {
+      token: leader.token,
+    });
+    expect(seeded.body.tasks.length).toBeGreaterThanOrEqual(5);
+    expect(boardA.list().length).toBe(seeded.body.tasks.length);
     const ids = (board: TaskBoard) =>
       board
         .list()
@@ -45,8 +50,14 @@ describe('y-websocket interop', () => {
         .sort();
     expect(ids(boardB)).toEqual(ids(boardA));
 
+    // Assigned to the worker, who may then work on it from the other client.
     const id = boardA.create(
-      { title: 'Interop: deliver water to building 7', priority: 'high', tags: ['interop'] },
+      {
+        title: 'Interop: deliver water to building 7',
+        priority: 'high',
+        tags: ['interop'],
+        assignees: [worker.user.id],
+      },
       leader.user.id,
     );
     const seen = await waitFor(() => {
@@ -58,6 +69,7 @@ describe('y-websocket interop', () => {
       title: 'Interop: deliver water to building 7',
       priority: 'high',
       tags: ['interop'],
+      assignees: [worker.user.id],
       createdBy: leader.user.id,
     });
 
@@ -79,16 +91,17 @@ describe('y-websocket interop', () => {
   it('passes awareness state from one client to the other', async () => {
     const a = cleanup.provider(await syncedProvider(server, TASKS_DOC, { token: leader.token }));
     const b = cleanup.provider(await syncedProvider(server, TASKS_DOC, { token: worker.token }));
+    // Other fields pass through; the server stamps who it is (id and account display name).
     a.awareness.setLocalStateField('user', { name: 'Leader Wang', editing: 'task-1' });
     await waitFor(() =>
       expect(b.awareness.getStates().get(a.doc.clientID)).toEqual({
-        user: { name: 'Leader Wang', editing: 'task-1' },
+        user: { id: leader.user.id, name: leader.user.displayName, editing: 'task-1' },
       }),
     );
-    b.awareness.setLocalStateField('user', { name: 'Worker Zhang' });
+    b.awareness.setLocalStateField('user', { name: 'Worker Zhang', color: '#c00' });
     await waitFor(() =>
       expect(a.awareness.getStates().get(b.doc.clientID)).toEqual({
-        user: { name: 'Worker Zhang' },
+        user: { id: worker.user.id, name: worker.user.displayName, color: '#c00' },
       }),
     );
 

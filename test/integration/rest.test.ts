@@ -24,14 +24,16 @@ let leader: Principal;
 let supervisor: Principal;
 let worker: Principal;
 let worker2: Principal;
+let volunteer: Principal;
 
 beforeAll(async () => {
   server = servers.server(await OutpostServer.start());
-  [leader, supervisor, worker, worker2] = await Promise.all([
+  [leader, supervisor, worker, worker2, volunteer] = await Promise.all([
     principal(server, 'leader'),
     principal(server, 'supervisor'),
     principal(server, 'worker'),
     principal(server, 'worker2'),
+    principal(server, 'volunteer'),
   ]);
 });
 
@@ -39,7 +41,7 @@ afterEach(() => cleanup.run());
 afterAll(() => servers.run());
 
 async function createTask(by: Principal, body: Record<string, unknown>): Promise<Task> {
-  const response = await api<{ task: Task }>(server, '/api/boards/tasks/tasks', {
+  const response = await api<{ task: Task }>(server, '/api/boards/g1/tasks', {
     token: by.token,
     body,
   });
@@ -48,7 +50,7 @@ async function createTask(by: Principal, body: Record<string, unknown>): Promise
 }
 
 async function patchTask(by: Principal, id: string, body: Record<string, unknown>): Promise<Task> {
-  const response = await api<{ task: Task }>(server, `/api/boards/tasks/tasks/${id}`, {
+  const response = await api<{ task: Task }>(server, `/api/boards/g1/tasks/${id}`, {
     method: 'PATCH',
     token: by.token,
     body,
@@ -66,7 +68,7 @@ describe('tasks over REST', () => {
       title: '  Check the north gate  ',
       priority: 'urgent',
       kind: 'fix',
-      grid: 'g2',
+      grid: 'g1',
       location: { lat: 30.557, lng: 114.371 },
       tags: ['gate'],
     });
@@ -75,7 +77,7 @@ describe('tasks over REST', () => {
       status: 'todo',
       priority: 'urgent',
       kind: 'fix',
-      grid: 'g2',
+      grid: 'g1',
       location: { lat: 30.557, lng: 114.371 },
       tags: ['gate'],
       createdBy: leader.user.id,
@@ -93,31 +95,39 @@ describe('tasks over REST', () => {
     });
     await waitFor(() => expect(board.get(task.id)).toEqual(patched));
 
-    const listed = await api<{ tasks: Task[] }>(server, '/api/boards/tasks/tasks', {
+    const listed = await api<{ tasks: Task[] }>(server, '/api/boards/g1/tasks', {
       token: worker.token,
     });
     expect(listed.status).toBe(200);
     expect(listed.body.tasks.find((t) => t.id === task.id)).toEqual(patched);
-    const boards = await api<{ boards: { id: string }[] }>(server, '/api/boards', {
-      token: worker.token,
-    });
-    expect(boards.body.boards.map((b) => b.id).sort()).toEqual(['supplies', 'tasks']);
+    // Each person is listed the boards of their grids; the leader sees every board.
+    const boardIds = async (by: Principal) => {
+      const boards = await api<{ boards: { id: string }[] }>(server, '/api/boards', {
+        token: by.token,
+      });
+      expect(boards.status).toBe(200);
+      return boards.body.boards.map((b) => b.id).sort();
+    };
+    expect(await boardIds(worker)).toEqual(['g1']);
+    expect(await boardIds(worker2)).toEqual(['g2']);
+    expect(await boardIds(supervisor)).toEqual(['g1', 'g2']);
+    expect(await boardIds(leader)).toEqual(['command', 'g1', 'g2', 'g3', 'g4']);
   });
 
   it('answers 400 with a message to invalid bodies, and 404 to unknown boards and tasks', async () => {
     const { id } = await createTask(leader, { title: 'target of bad patches' });
     const invalid: [string, string, Record<string, unknown> | string][] = [
-      ['POST', '/api/boards/tasks/tasks', {}],
-      ['POST', '/api/boards/tasks/tasks', { title: '   ' }],
-      ['POST', '/api/boards/tasks/tasks', { title: 'x', status: 'nope' }],
-      ['POST', '/api/boards/tasks/tasks', { title: 'x', unknownField: 1 }],
-      ['POST', '/api/boards/tasks/tasks', { title: 'x', location: { lat: 200, lng: 0 } }],
-      ['POST', '/api/boards/tasks/tasks', { title: 'x', assignees: ['not an id!'] }],
-      ['POST', '/api/boards/tasks/tasks', { title: 'x'.repeat(201) }],
-      ['POST', '/api/boards/tasks/tasks', '{"title": '],
-      ['PATCH', `/api/boards/tasks/tasks/${id}`, { priority: 'whenever' }],
-      ['PATCH', `/api/boards/tasks/tasks/${id}`, { due: -1 }],
-      ['PATCH', `/api/boards/tasks/tasks/${id}`, { id: 'other' }],
+      ['POST', '/api/boards/g1/tasks', {}],
+      ['POST', '/api/boards/g1/tasks', { title: '   ' }],
+      ['POST', '/api/boards/g1/tasks', { title: 'x', status: 'nope' }],
+      ['POST', '/api/boards/g1/tasks', { title: 'x', unknownField: 1 }],
+      ['POST', '/api/boards/g1/tasks', { title: 'x', location: { lat: 200, lng: 0 } }],
+      ['POST', '/api/boards/g1/tasks', { title: 'x', assignees: ['not an id!'] }],
+      ['POST', '/api/boards/g1/tasks', { title: 'x'.repeat(201) }],
+      ['POST', '/api/boards/g1/tasks', '{"title": '],
+      ['PATCH', `/api/boards/g1/tasks/${id}`, { priority: 'whenever' }],
+      ['PATCH', `/api/boards/g1/tasks/${id}`, { due: -1 }],
+      ['PATCH', `/api/boards/g1/tasks/${id}`, { id: 'other' }],
     ];
     for (const [method, path, body] of invalid) {
       const response = await api<{ error: string }>(server, path, {
@@ -134,13 +144,13 @@ describe('tasks over REST', () => {
       expect(typeof response.body.error).toBe('string');
       expect(response.body.error.length).toBeGreaterThan(0);
     }
-    const missingTitle = await api<{ error: string }>(server, '/api/boards/tasks/tasks', {
+    const missingTitle = await api<{ error: string }>(server, '/api/boards/g1/tasks', {
       token: leader.token,
       body: { description: 'no title' },
     });
     expect(missingTitle.body.error).toMatch(/^title: /);
 
-    const tooLarge = await api(server, '/api/boards/tasks/tasks', {
+    const tooLarge = await api(server, '/api/boards/g1/tasks', {
       token: leader.token,
       body: { title: 'big', description: 'x'.repeat(70_000) },
     });
@@ -150,7 +160,7 @@ describe('tasks over REST', () => {
       body: { title: 'x' },
     });
     expect(noBoard.status).toBe(404);
-    const noTask = await api(server, '/api/boards/tasks/tasks/noSuchTask', {
+    const noTask = await api(server, '/api/boards/g1/tasks/noSuchTask', {
       method: 'PATCH',
       token: leader.token,
       body: { status: 'done' },
@@ -159,7 +169,7 @@ describe('tasks over REST', () => {
     expect(noTask.body).toEqual({ error: 'no such task' });
 
     // Nothing invalid was written.
-    const listed = await api<{ tasks: Task[] }>(server, '/api/boards/tasks/tasks', {
+    const listed = await api<{ tasks: Task[] }>(server, '/api/boards/g1/tasks', {
       token: leader.token,
     });
     expect(listed.body.tasks.find((t) => t.id === id)).toMatchObject({
@@ -180,8 +190,8 @@ describe('assignment notifications', () => {
       worker: cleanup.socket(
         await notificationClient(server, { token: worker.token, via: 'header' }),
       ),
-      worker2: cleanup.socket(
-        await notificationClient(server, { token: worker2.token, via: 'query' }),
+      volunteer: cleanup.socket(
+        await notificationClient(server, { token: volunteer.token, via: 'query' }),
       ),
     };
     const received = (client: NotificationClient) =>
@@ -201,10 +211,10 @@ describe('assignment notifications', () => {
       by: leader.user.id,
     });
 
-    // 2. Adding worker2 notifies worker2 only; assigning oneself notifies nobody.
-    await patchTask(leader, t1.id, { assignees: [worker.user.id, worker2.user.id] });
+    // 2. Adding the volunteer (same grid) notifies the volunteer only; assigning oneself notifies nobody.
+    await patchTask(leader, t1.id, { assignees: [worker.user.id, volunteer.user.id] });
     await patchTask(leader, t3.id, { assignees: [leader.user.id] });
-    await waitFor(() => expect(clients.worker2.notifications).toHaveLength(1));
+    await waitFor(() => expect(clients.volunteer.notifications).toHaveLength(1));
 
     // 3. Someone else, through a Yjs client, assigns the leader and the worker.
     const supervisorClient = cleanup.provider(
@@ -221,7 +231,7 @@ describe('assignment notifications', () => {
       { kind: 'task_assigned', taskId: t1.id, by: leader.user.id },
       { kind: 'task_assigned', taskId: t2.id, by: supervisor.user.id },
     ]);
-    expect(received(clients.worker2)).toEqual([
+    expect(received(clients.volunteer)).toEqual([
       { kind: 'task_assigned', taskId: t1.id, by: leader.user.id },
     ]);
     expect(received(clients.leader)).toEqual([
@@ -231,11 +241,11 @@ describe('assignment notifications', () => {
 
   it('notifies assignees of a task created with them', async () => {
     const client = cleanup.socket(
-      await notificationClient(server, { token: worker2.token, via: 'header' }),
+      await notificationClient(server, { token: volunteer.token, via: 'header' }),
     );
     const task = await createTask(supervisor, {
       title: 'born assigned',
-      assignees: [worker2.user.id],
+      assignees: [volunteer.user.id],
     });
     await waitFor(() => expect(client.notifications).toHaveLength(1));
     expect(client.notifications[0]).toMatchObject({

@@ -22,6 +22,7 @@ const UNLOAD_GRACE_MS = 100;
 const servers = new Cleanup();
 const cleanup = new Cleanup();
 let server: OutpostServer;
+let admin: Principal;
 let leader: Principal;
 let worker: Principal;
 
@@ -29,6 +30,7 @@ beforeAll(async () => {
   server = servers.server(
     await OutpostServer.start({ env: { OUTPOST_UNLOAD_GRACE_MS: String(UNLOAD_GRACE_MS) } }),
   );
+  admin = await principal(server, 'admin');
   leader = await principal(server, 'leader');
   worker = await principal(server, 'worker');
 });
@@ -65,8 +67,8 @@ describe('state-vector sync', () => {
     const staleVector = Y.encodeStateVector(stale);
 
     // Someone else adds one task.
-    const created = await api<{ task: Task }>(server, '/api/boards/supplies/tasks', {
-      token: worker.token,
+    const created = await api<{ task: Task }>(server, '/api/boards/command/tasks', {
+      token: admin.token,
       body: { title: 'one new task', description: 'the only difference' },
     });
     expect(created.status).toBe(201);
@@ -101,7 +103,7 @@ describe('unloading', () => {
   async function restWriterId(title: string): Promise<number> {
     const watcher = await RawYjsClient.synced(server, TASKS_DOC, { token: leader.token });
     try {
-      const response = await api<{ task: Task }>(server, '/api/boards/tasks/tasks', {
+      const response = await api<{ task: Task }>(server, '/api/boards/g1/tasks', {
         token: worker.token,
         body: { title },
       });

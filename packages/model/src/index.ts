@@ -6,7 +6,6 @@ export type {
   LatLng,
   Member,
   Priority,
-  Role,
   SessionUser,
   Task,
   TaskComment,
@@ -15,7 +14,20 @@ export type {
   TaskPatch,
   TaskStatus,
 } from './types.ts';
-export { LIMITS, PRIORITIES, ROLES, TASK_KINDS, TASK_STATUSES } from './types.ts';
+export { LIMITS, PRIORITIES, TASK_KINDS, TASK_STATUSES } from './types.ts';
+export type { Action, Principal, Resource, Role } from './permissions.ts';
+export {
+  ACTIONS,
+  PERMISSIONS,
+  RESOURCES,
+  ROLES,
+  WORKSPACE_WIDE_ROLES,
+  WORK_FIELDS,
+  can,
+  inScope,
+  isReadOnly,
+  renderPermissionTable,
+} from './permissions.ts';
 export type { DocumentKind, DocumentRef } from './names.ts';
 export { boardDocName, isValidSegment, parseDocName, workspaceDocName } from './names.ts';
 export type { SchemaNode } from './schema.ts';

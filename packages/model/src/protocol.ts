@@ -31,6 +31,8 @@ export const CLOSE = {
   forbidden: 4403,
   /** Unknown document name. */
   notFound: 4404,
+  /** The client sent messages faster than any person could (flood protection). */
+  tooManyMessages: 4429,
   /** The document would grow past the configured maximum size. */
   documentTooLarge: 4413,
   /** The server could not load or store the document. */

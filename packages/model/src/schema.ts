@@ -1,5 +1,6 @@
 import type { DocumentKind } from './names.ts';
-import { LIMITS, PRIORITIES, TASK_KINDS, TASK_STATUSES, ROLES } from './types.ts';
+import { ROLES } from './permissions.ts';
+import { LIMITS, PRIORITIES, TASK_KINDS, TASK_STATUSES } from './types.ts';
 
 /**
  * The declared shape of every Outpost document, as a tree of nodes. The server checks each
@@ -116,6 +117,9 @@ export const taskSchema: SchemaNode = {
 };
 
 const namedRecord = value((v) => isRecord(v, { id: isId, name: isString(LIMITS.nameLength, 1) }));
+const boardRecord = value((v) =>
+  isRecord(v, { id: isId, name: isString(LIMITS.nameLength, 1), grid: nullable(isId) }),
+);
 
 /** Root shared types of each document kind: every root is a Y.Map. */
 export const documentSchemas: Record<DocumentKind, Record<string, SchemaNode>> = {
@@ -135,7 +139,7 @@ export const documentSchemas: Record<DocumentKind, Record<string, SchemaNode>> =
       },
     },
     grids: { type: 'map', anyKey: { key: isId, node: namedRecord } },
-    boards: { type: 'map', anyKey: { key: isId, node: namedRecord } },
+    boards: { type: 'map', anyKey: { key: isId, node: boardRecord } },
     members: {
       type: 'map',
       anyKey: {

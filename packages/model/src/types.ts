@@ -1,3 +1,5 @@
+import type { Role } from './permissions.ts';
+
 /** Workflow of a task card, in board column order. */
 export const TASK_STATUSES = ['todo', 'in_progress', 'blocked', 'done'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
@@ -100,11 +102,9 @@ export interface Member {
 export interface BoardSummary {
   id: string;
   name: string;
+  /** The grid the board belongs to; null for a workspace-wide board (leaders, all-grid roles). */
+  grid: string | null;
 }
-
-/** First cut of roles; scopes and a full matrix come later. */
-export const ROLES = ['admin', 'leader', 'supervisor', 'worker'] as const;
-export type Role = (typeof ROLES)[number];
 
 /** The signed-in user as the server reports it at `GET /api/me`. */
 export interface SessionUser {
@@ -113,6 +113,8 @@ export interface SessionUser {
   displayName: string;
   role: Role;
   workspaceId: string;
+  /** Grid ids the user works in; null means every grid. */
+  grids: string[] | null;
 }
 
 /** Limits shared by the web app, the server's validation and the API. */

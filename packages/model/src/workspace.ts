@@ -47,7 +47,7 @@ export class WorkspaceDirectory {
   }
 
   setBoard(board: BoardSummary): void {
-    this.boards.set(board.id, { id: board.id, name: board.name });
+    this.boards.set(board.id, { id: board.id, name: board.name, grid: board.grid });
   }
 
   setMember(member: Member): void {

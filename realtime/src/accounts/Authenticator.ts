@@ -51,7 +51,9 @@ function toContext(user: UserRecord, via: AuthContext['via'], credential: string
     username: user.username,
     displayName: user.displayName,
     role: user.role,
+    grids: user.grids,
     workspaceId: user.workspaceId,
+    documentGrid: null,
     via,
     credential,
   };

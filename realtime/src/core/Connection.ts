@@ -1,4 +1,5 @@
 import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
@@ -18,6 +19,30 @@ import { HookError, type AuthContext, type Origin, type SocketLike } from './typ
 
 let nextId = 1;
 
+/** Largest awareness state one client may announce (JSON characters). */
+const MAX_AWARENESS_STATE = 16 * 1024;
+/** Flood protection: a burst of this many frames, refilled at `FRAMES_PER_SECOND`. */
+const FRAME_BURST = 1000;
+const FRAMES_PER_SECOND = 300;
+
+/** Rewrites `user.id`/`user.name` of an awareness state to the authenticated person. */
+function stampIdentity(json: string, context: AuthContext): string {
+  let state: unknown;
+  try {
+    state = JSON.parse(json);
+  } catch {
+    throw new ProtocolError(CLOSE.invalidMessage, 'malformed awareness state');
+  }
+  if (state === null || typeof state !== 'object' || Array.isArray(state)) return 'null';
+  const record = state as Record<string, unknown>;
+  const claimed = record.user;
+  const user = claimed && typeof claimed === 'object' && !Array.isArray(claimed) ? claimed : {};
+  return JSON.stringify({
+    ...record,
+    user: { ...user, id: context.userId, name: context.displayName },
+  });
+}
+
 /** Refused frames and malformed input end this one connection with a reason; nothing else. */
 class ProtocolError extends HookError {}
 
@@ -35,6 +60,8 @@ export class Connection {
   outpostClient = false;
   closed = false;
   private queue: Uint8Array[] = [];
+  private allowance = FRAME_BURST;
+  private lastFrameAt = Date.now();
   private queuedBytes = 0;
 
   constructor(
@@ -49,6 +76,17 @@ export class Connection {
   /** Feed one binary frame from the socket. */
   receive(data: Uint8Array): void {
     if (this.closed) return;
+    const now = Date.now();
+    this.allowance = Math.min(
+      FRAME_BURST,
+      this.allowance + ((now - this.lastFrameAt) * FRAMES_PER_SECOND) / 1000,
+    );
+    this.lastFrameAt = now;
+    if (this.allowance < 1) {
+      this.close(CLOSE.tooManyMessages, 'too many messages');
+      return;
+    }
+    this.allowance -= 1;
     if (!this.room.isReady) {
       this.queuedBytes += data.byteLength;
       if (this.queuedBytes > this.maxQueuedBytes) {
@@ -148,8 +186,39 @@ export class Connection {
     }
   }
 
+  /**
+   * Presence identity is the server's word, not the client's: every announced state gets
+   * `user.id` and `user.name` of the authenticated person (other fields, such as a colour or
+   * which card is being edited, pass through), and a client id another connection controls
+   * cannot be claimed.
+   */
   private handleAwareness(update: Uint8Array): void {
-    awarenessProtocol.applyAwarenessUpdate(this.room.awareness, update, this);
+    const decoder = decoding.createDecoder(update);
+    const encoder = encoding.createEncoder();
+    const count = decoding.readVarUint(decoder);
+    if (count > 64) throw new ProtocolError(CLOSE.invalidMessage, 'too many awareness states');
+    const entries: [number, number, string][] = [];
+    for (let i = 0; i < count; i++) {
+      const clientId = decoding.readVarUint(decoder);
+      const clock = decoding.readVarUint(decoder);
+      const json = decoding.readVarString(decoder);
+      if (json.length > MAX_AWARENESS_STATE)
+        throw new ProtocolError(CLOSE.invalidMessage, 'awareness state too large');
+      if (!this.awarenessClients.has(clientId) && this.room.awarenessOwner(clientId) !== null)
+        continue;
+      entries.push([clientId, clock, stampIdentity(json, this.context)]);
+    }
+    encoding.writeVarUint(encoder, entries.length);
+    for (const [clientId, clock, json] of entries) {
+      encoding.writeVarUint(encoder, clientId);
+      encoding.writeVarUint(encoder, clock);
+      encoding.writeVarString(encoder, json);
+    }
+    awarenessProtocol.applyAwarenessUpdate(
+      this.room.awareness,
+      encoding.toUint8Array(encoder),
+      this,
+    );
   }
 
   private handleSaved(seq: number): void {

@@ -40,6 +40,8 @@ export class DocumentRoom {
   private outbox: { update: Uint8Array; skip: Connection | null; durable: Promise<void> }[] = [];
   private durableWaiters: (() => void)[] = [];
   private failed = false;
+  /** Which connection announced each awareness client id. */
+  private readonly awarenessOwners = new Map<number, Connection>();
 
   constructor(
     readonly name: string,
@@ -124,14 +126,18 @@ export class DocumentRoom {
   }
 
   /** Runs a server-side change (API, seeding) as one transaction with a `server` origin. */
-  transactAsServer<T>(actor: string | null, change: (doc: Y.Doc) => T): T {
+  transactAsServer<T>(
+    actor: string | null,
+    change: (doc: Y.Doc) => T,
+    via: 'api' | 'held' | 'system' = 'api',
+  ): T {
     if (this.state !== 'ready') throw new Error(`document ${this.name} is not loaded`);
     let result!: T;
     this.doc.transact(
       () => {
         result = change(this.doc);
       },
-      { kind: 'server', actor } satisfies Origin,
+      { kind: 'server', actor, via } satisfies Origin,
     );
     return result;
   }
@@ -172,6 +178,11 @@ export class DocumentRoom {
   async compact(): Promise<void> {
     if (this.state !== 'ready') return;
     await this.store('compact');
+  }
+
+  /** The connection that announced an awareness client id, or null. */
+  awarenessOwner(clientId: number): Connection | null {
+    return this.awarenessOwners.get(clientId) ?? null;
   }
 
   sendAwarenessTo(connection: Connection): void {
@@ -303,8 +314,14 @@ export class DocumentRoom {
     const connection =
       origin && this.connections.has(origin as Connection) ? (origin as Connection) : null;
     if (connection) {
-      for (const id of added) connection.awarenessClients.add(id);
-      for (const id of removed) connection.awarenessClients.delete(id);
+      for (const id of added) {
+        connection.awarenessClients.add(id);
+        this.awarenessOwners.set(id, connection);
+      }
+    }
+    for (const id of removed) {
+      this.awarenessOwners.get(id)?.awarenessClients.delete(id);
+      this.awarenessOwners.delete(id);
     }
     const message = encodeAwareness(this.awareness, changed);
     for (const other of this.connections) {

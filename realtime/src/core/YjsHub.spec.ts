@@ -16,7 +16,9 @@ const USER: AuthContext = {
   username: 'alice',
   displayName: 'Alice',
   role: 'worker',
+  grids: null,
   workspaceId: 'w1',
+  documentGrid: null,
   via: 'session',
   credential: 's:test',
 };

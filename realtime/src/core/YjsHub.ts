@@ -71,6 +71,7 @@ export class YjsHub {
     documentName: string,
     actor: string | null,
     change: (doc: Y.Doc) => T,
+    via: 'api' | 'held' | 'system' = 'api',
   ): Promise<T> {
     const ref = parseDocName(documentName);
     if (!ref) throw new HookError(404, 'unknown document');
@@ -80,7 +81,7 @@ export class YjsHub {
       try {
         await room.loaded;
         if (!room.isReady) continue;
-        const result = room.transactAsServer(actor, change);
+        const result = room.transactAsServer(actor, change, via);
         await room.flushed();
         return result;
       } finally {

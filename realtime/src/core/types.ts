@@ -1,15 +1,22 @@
 import type { IncomingMessage } from 'node:http';
 import type * as Y from 'yjs';
-import type { DocumentRef } from '@outpost/model';
+import type { DocumentRef, Role } from '@outpost/model';
 import type { Connection } from './Connection.ts';
 
-/** Who is asking: the authenticated principal behind a connection or request. */
+/**
+ * Who is asking: the authenticated principal behind one connection or request. Each connection
+ * holds its own copy; a change of role or scope updates it in place (live, no reconnect).
+ */
 export interface AuthContext {
   userId: string;
   username: string;
   displayName: string;
-  role: string;
+  role: Role;
+  /** Grid ids the principal works in; null means every grid. */
+  grids: readonly string[] | null;
   workspaceId: string;
+  /** Grid of the board a Yjs connection opened (null: workspace-wide or not a board). */
+  documentGrid: string | null;
   /** How the principal proved itself. */
   via: 'session' | 'token';
   /**
@@ -26,7 +33,7 @@ export interface AuthContext {
 export type Origin =
   | { kind: 'connection'; connection: Connection }
   | { kind: 'storage' }
-  | { kind: 'server'; actor: string | null }
+  | { kind: 'server'; actor: string | null; via?: 'api' | 'held' | 'system' }
   | { kind: 'redis' };
 
 /** The least the core needs of a socket: send bytes, close, and how much is still queued. */

@@ -13,19 +13,36 @@ import {
   type TaskStatus,
 } from '@outpost/model';
 import type { AccountStore } from '../accounts/AccountStore.ts';
-import type { YjsHub } from '../core/YjsHub.ts';
 import type { Logger } from '../logger.ts';
 import type { SqliteStore } from '../store/SqliteStore.ts';
 
 export const DEMO_WORKSPACE = 'demo';
 const PASSWORD_FILE = 'demo-password.txt';
+/** Seeds with this grid go to the command post's board (no grid). */
+const COMMAND = 'command';
 
-const ACCOUNTS: { username: string; displayName: string; role: Role }[] = [
-  { username: 'leader', displayName: '王指挥 (Leader Wang)', role: 'leader' },
-  { username: 'supervisor', displayName: '李督查 (Supervisor Li)', role: 'supervisor' },
-  { username: 'worker', displayName: '张网格 (Worker Zhang)', role: 'worker' },
-  { username: 'worker2', displayName: '陈志愿 (Volunteer Chen)', role: 'worker' },
+const ACCOUNTS: { username: string; displayName: string; role: Role; grids: string[] | null }[] = [
+  { username: 'admin', displayName: '赵管理 (Admin Zhao)', role: 'admin', grids: null },
+  { username: 'leader', displayName: '王指挥 (Leader Wang)', role: 'leader', grids: null },
+  {
+    username: 'supervisor',
+    displayName: '李督查 (Supervisor Li)',
+    role: 'supervisor',
+    grids: ['g1', 'g2'],
+  },
+  { username: 'worker', displayName: '张网格 (Worker Zhang)', role: 'worker', grids: ['g1'] },
+  { username: 'worker2', displayName: '刘网格 (Worker Liu)', role: 'worker', grids: ['g2'] },
+  {
+    username: 'volunteer',
+    displayName: '陈志愿 (Volunteer Chen)',
+    role: 'volunteer',
+    grids: ['g1'],
+  },
+  { username: 'viewer', displayName: '周观察 (Viewer Zhou)', role: 'viewer', grids: null },
 ];
+
+/** The demo accounts' usernames, in the order the start-up banner lists them. */
+export const DEMO_USERNAMES = ACCOUNTS.map((a) => a.username);
 
 const GRIDS = [
   { id: 'g1', name: '东湖街道 第1网格 (东湖花园)' },
@@ -34,9 +51,13 @@ const GRIDS = [
   { id: 'g4', name: '东湖街道 第4网格 (滨江小区)' },
 ];
 
+/** One board per grid (its workers see only theirs) and one for the command post. */
 const BOARDS = [
-  { id: 'tasks', name: '东湖街道 任务板' },
-  { id: 'supplies', name: '物资配送' },
+  { id: 'g1', name: '第1网格 任务 (东湖花园)', grid: 'g1' },
+  { id: 'g2', name: '第2网格 任务 (幸福里)', grid: 'g2' },
+  { id: 'g3', name: '第3网格 任务 (铁路新村)', grid: 'g3' },
+  { id: 'g4', name: '第4网格 任务 (滨江小区)', grid: 'g4' },
+  { id: 'command', name: '街道指挥部 (Command post)', grid: null },
 ];
 
 type Seed = [
@@ -246,8 +267,28 @@ const TASKS: Seed[] = [
     ['supervisor'],
     ['卡点'],
   ],
-  ['每日一汇报：统计 摸排进度', 'other', 'normal', 'todo', 'g1', 9, ['leader'], ['汇报']],
-  ['志愿者 排班 补充 夜班 3人', 'other', 'high', 'todo', 'g4', 11, ['leader'], ['值班']],
+  ['每日一汇报：统计 摸排进度', 'other', 'normal', 'todo', COMMAND, 9, ['leader'], ['汇报']],
+  [
+    '每日一分析：各网格 逾期任务 原因',
+    'other',
+    'high',
+    'in_progress',
+    COMMAND,
+    5,
+    ['leader'],
+    ['汇报'],
+  ],
+  [
+    '督查组 今日路线：4个小区 18项清单',
+    'fix',
+    'normal',
+    'todo',
+    COMMAND,
+    3,
+    ['supervisor'],
+    ['督查'],
+  ],
+  ['志愿者 排班 补充 夜班 3人', 'other', 'high', 'todo', COMMAND, 11, ['leader'], ['值班']],
   ['药店 购药登记 信息 核查', 'follow_up', 'normal', 'todo', 'g2', 36, [], ['一摸四查']],
   [
     '发热门诊 转诊 1人 随访',
@@ -353,14 +394,22 @@ export async function seedDemo(options: {
   store.append(workspaceDocName(DEMO_WORKSPACE), Y.encodeStateAsUpdate(directoryDoc));
 
   const now = Date.now();
+  const scopes = new Map(ACCOUNTS.map((a) => [a.username, a.grids]));
+  /** Only people whose scope covers the grid are assigned, as the server would require. */
+  const assignable = (who: string[], grid: string | null) =>
+    who.filter((w) => {
+      const scope = scopes.get(w);
+      return scope === null || (grid !== null && scope !== undefined && scope.includes(grid));
+    });
   const seedBoard = (boardId: string, name: string, seeds: Seed[]) => {
     const doc = new Y.Doc();
     const board = new TaskBoard(doc);
     board.meta.set('name', name);
     board.meta.set('createdAt', now);
-    seeds.forEach(([title, kind, priority, status, grid, dueHours, who, tags], index) => {
+    seeds.forEach(([title, kind, priority, status, seedGrid, dueHours, who, tags], index) => {
+      const grid = seedGrid === COMMAND ? null : seedGrid;
       const creator = userIds.get(index % 3 === 0 ? 'supervisor' : 'leader')!;
-      const centre = GRID_CENTRES[grid]!;
+      const centre = GRID_CENTRES[seedGrid] ?? GRID_CENTRES.g1!;
       const created = now - (60 - index) * 3600_000;
       board.create(
         {
@@ -370,7 +419,7 @@ export async function seedDemo(options: {
           status,
           grid,
           due: dueHours === null ? null : roundToQuarter(now + dueHours * 3600_000),
-          assignees: who.map((w) => userIds.get(w)!).filter(Boolean),
+          assignees: assignable(who, grid).map((w) => userIds.get(w)!),
           tags,
           location:
             index % 2 === 0
@@ -384,35 +433,20 @@ export async function seedDemo(options: {
     });
     store.append(boardDocName(DEMO_WORKSPACE, boardId), Y.encodeStateAsUpdate(doc));
   };
-  seedBoard('tasks', BOARDS[0]!.name, TASKS);
-  seedBoard('supplies', BOARDS[1]!.name, SUPPLIES);
+  const all = [...TASKS, ...SUPPLIES];
+  for (const board of BOARDS) {
+    const grid = board.grid ?? COMMAND;
+    seedBoard(
+      board.id,
+      board.name,
+      all.filter((seed) => seed[4] === grid),
+    );
+  }
   logger.info('demo workspace seeded', {
     workspace: DEMO_WORKSPACE,
     tasks: TASKS.length + SUPPLIES.length,
   });
   return password;
-}
-
-/** Writes the workspace's accounts into its directory document, so people can be assigned. */
-export async function syncMembers(
-  hub: YjsHub,
-  accounts: AccountStore,
-  workspaceId: string,
-): Promise<void> {
-  const users = accounts.users(workspaceId).filter((u) => !u.disabled);
-  await hub.change(workspaceDocName(workspaceId), null, (doc) => {
-    const directory = new WorkspaceDirectory(doc);
-    for (const user of users) {
-      const member = {
-        id: user.id,
-        username: user.username,
-        displayName: user.displayName,
-        role: user.role,
-      };
-      const current = directory.members.get(user.id);
-      if (JSON.stringify(current) !== JSON.stringify(member)) directory.setMember(member);
-    }
-  });
 }
 
 function roundToQuarter(ms: number): number {

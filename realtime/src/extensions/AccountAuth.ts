@@ -1,4 +1,4 @@
-import type { DocumentRef } from '@outpost/model';
+import { can, inScope, type BoardSummary, type DocumentRef } from '@outpost/model';
 import type { Authenticator } from '../accounts/Authenticator.ts';
 import {
   HookError,
@@ -7,9 +7,18 @@ import {
   type OnAuthenticatePayload,
 } from '../core/types.ts';
 
+export interface DocumentDirectory {
+  /** Is there such a workspace? */
+  workspaceExists(workspaceId: string): boolean;
+  /** The board as listed in its workspace, or null. */
+  board(ref: DocumentRef): Promise<BoardSummary | null>;
+}
+
 /**
- * Authenticates Yjs upgrades with the account store and keeps each user inside their own
- * workspace. (Roles and grid scopes come with the roles extension.)
+ * Authenticates Yjs upgrades and decides read access before anything is opened: the person
+ * must belong to the document's workspace, the document must exist, and a board must be in
+ * their grid scope (a workspace-wide board: in a scope of every grid). Refusals are HTTP
+ * statuses on the upgrade: 401, 403, 404.
  */
 export class AccountAuth implements Extension {
   readonly name = 'account-auth';
@@ -17,8 +26,7 @@ export class AccountAuth implements Extension {
 
   constructor(
     private readonly authenticator: Authenticator,
-    /** Does the document exist (a board listed in its workspace)? Unknown names get 404. */
-    private readonly exists: (ref: DocumentRef) => Promise<boolean>,
+    private readonly directory: DocumentDirectory,
   ) {}
 
   async onAuthenticate({ request, ref }: OnAuthenticatePayload): Promise<AuthContext | null> {
@@ -27,7 +35,22 @@ export class AccountAuth implements Extension {
     if (context.workspaceId !== ref.workspaceId) {
       throw new HookError(403, 'not a member of this workspace');
     }
-    if (!(await this.exists(ref))) throw new HookError(404, 'unknown document');
+    if (!this.directory.workspaceExists(ref.workspaceId))
+      throw new HookError(404, 'unknown document');
+    if (ref.kind === 'board') {
+      const board = await this.directory.board(ref);
+      if (!board) throw new HookError(404, 'unknown document');
+      if (!readable(context, board)) throw new HookError(403, 'this board is outside your grids');
+      context.documentGrid = board.grid;
+    }
     return context;
   }
+}
+
+/** May this person open this board? */
+export function readable(
+  context: Pick<AuthContext, 'role' | 'grids'>,
+  board: BoardSummary,
+): boolean {
+  return can(context, 'tasks', 'read') && inScope(context, board.grid);
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { TaskBoard, documentSchemas } from '@outpost/model';
-import { SchemaViolation, validateUpdate } from './validateUpdate.ts';
+import { SchemaViolation, inspectUpdate, validateUpdate } from './validateUpdate.ts';
 
 const schema = documentSchemas.board;
 
@@ -126,5 +126,55 @@ describe('validateUpdate', () => {
       board.setChecklistDone(id, board.get(id)!.checklist[0]!.id, true, 'u1'),
     );
     expect(() => validateUpdate(server, child, schema)).toThrow(/depends on changes/);
+  });
+});
+
+describe('inspectUpdate reports what an update writes', () => {
+  it('names the task fields an edit sets and the values it overwrites', () => {
+    const { server, client, board, id } = setup();
+    const report = inspectUpdate(
+      server,
+      diff(client, () => board.update(id, { title: 'renamed' }, 'u2')),
+      schema,
+    );
+    const written = report.inserted.map((e) => e.path.join('.'));
+    expect(written).toContain(`tasks.${id}.title`);
+    expect(written).toContain(`tasks.${id}.updatedBy`);
+    expect(written).toContain(`tasks.${id}.history.#`);
+    expect(report.inserted.find((e) => e.path.at(-1) === 'title')!.values).toEqual(['renamed']);
+    expect(report.deleted.map((p) => p.join('.'))).toContain(`tasks.${id}.title`);
+  });
+
+  it('names a new task, an assignment and a removal', () => {
+    const { server, client, board, id } = setup();
+    const created = inspectUpdate(
+      server,
+      diff(client, () => board.create({ title: 'n' }, 'u2')),
+      schema,
+    );
+    expect(created.inserted.some((e) => e.path.length === 2 && e.path[0] === 'tasks')).toBe(true);
+    const assign = inspectUpdate(
+      server,
+      diff(client, () => board.setAssignees(id, ['w7'], 'u2')),
+      schema,
+    );
+    expect(assign.inserted.map((e) => e.path.join('.'))).toContain(`tasks.${id}.assignees.w7`);
+    expect(assign.deleted.map((p) => p.join('.'))).toContain(`tasks.${id}.assignees.w1`);
+    const removal = inspectUpdate(
+      server,
+      diff(client, () => board.tasks.delete(id)),
+      schema,
+    );
+    expect(removal.deleted.map((p) => p.join('.'))).toContain(`tasks.${id}`);
+  });
+
+  it('calls the empty update of a client with no edits empty', () => {
+    const { server, client } = setup();
+    const report = inspectUpdate(
+      server,
+      Y.encodeStateAsUpdate(client, Y.encodeStateVector(server)),
+      schema,
+    );
+    expect(report.empty).toBe(true);
   });
 });

@@ -6,12 +6,16 @@ import {
   TASK_KINDS,
   TASK_STATUSES,
   TaskBoard,
-  WorkspaceDirectory,
   boardDocName,
+  can,
+  inScope,
   isValidSegment,
-  workspaceDocName,
-  type SessionUser,
+  type BoardSummary,
 } from '@outpost/model';
+import type { AccessService } from '../access/AccessService.ts';
+import type { AuditLog } from '../access/AuditLog.ts';
+import type { HeldUpdates } from '../access/HeldUpdates.ts';
+import { taskFieldAllowed } from '../access/writeRules.ts';
 import type { AccountStore } from '../accounts/AccountStore.ts';
 import {
   SESSION_COOKIE,
@@ -19,91 +23,84 @@ import {
   tokenCredential,
   type Authenticator,
 } from '../accounts/Authenticator.ts';
-import { MAX_PASSWORD_LENGTH } from '../accounts/passwords.ts';
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../accounts/passwords.ts';
 import { RateLimiter } from '../accounts/RateLimiter.ts';
-import type { AuthContext } from '../core/types.ts';
 import type { YjsHub } from '../core/YjsHub.ts';
 import type { Config } from '../config.ts';
+import { readable } from '../extensions/AccountAuth.ts';
 import type { Logger } from '../logger.ts';
+import {
+  ApiError,
+  idSchema,
+  parse,
+  pin,
+  requireCsrfHeader,
+  requireJson,
+  sessionUser,
+  timestampSchema,
+  toHttpError,
+  who,
+} from './kit.ts';
+import { peopleRoutes } from './peopleApi.ts';
+import { recordRoutes } from './recordsApi.ts';
 
 export interface ApiDeps {
   config: Config;
   accounts: AccountStore;
   authenticator: Authenticator;
   hub: YjsHub;
+  access: AccessService;
+  audit: AuditLog;
+  held: HeldUpdates;
   logger: Logger;
-  /** Closes every socket opened with a credential, at once (logout, token revoked). */
-  revokeCredential(credential: string, reason: string): void;
 }
 
-/** A response error with a status and a message that is safe to show. */
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-const id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 const latLng = z
   .object({ lat: z.number().min(-90).max(90), lng: z.number().min(-180).max(180) })
   .strict();
-// Below 8.64e15 ms, the largest valid JavaScript date, as the document schema requires.
-const timestamp = z.number().int().min(0).lt(8.64e15);
-
 const loginBody = z.object({
   username: z.string().trim().min(1).max(64),
   password: z.string().min(1).max(MAX_PASSWORD_LENGTH),
 });
 const tokenBody = z.object({ name: z.string().trim().min(1).max(LIMITS.nameLength) }).strict();
+const meBody = z.object({ displayName: z.string().trim().min(1).max(LIMITS.nameLength) }).strict();
+const passwordBody = z
+  .object({
+    current: z.string().min(1).max(MAX_PASSWORD_LENGTH),
+    next: z.string().min(MIN_PASSWORD_LENGTH).max(MAX_PASSWORD_LENGTH),
+  })
+  .strict();
 const taskFields = {
   title: z.string().trim().min(1).max(LIMITS.titleLength),
   description: z.string().max(LIMITS.descriptionLength),
   status: z.enum(TASK_STATUSES),
   kind: z.enum(TASK_KINDS),
   priority: z.enum(PRIORITIES),
-  grid: id.nullable(),
+  grid: idSchema.nullable(),
   location: latLng.nullable(),
-  due: timestamp.nullable(),
-  assignees: z.array(id).max(LIMITS.assignees),
+  due: timestampSchema.nullable(),
+  assignees: z.array(idSchema).max(LIMITS.assignees),
+  archived: z.boolean(),
   tags: z.array(z.string().trim().min(1).max(LIMITS.tagLength)).max(LIMITS.tags),
 };
 const createTaskBody = z.object(taskFields).partial().required({ title: true }).strict();
 const patchTaskBody = z.object(taskFields).partial().strict();
 
-/** Parses with a schema or answers 400 naming the first offending field. */
-function parse<T>(schema: z.ZodType<T>, value: unknown): T {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
-  throw new ApiError(400, `${where}${issue?.message ?? 'invalid request'}`);
-}
+/** Requests per minute one principal may make; far above any person, low enough for a runaway script. */
+const REQUESTS_PER_MINUTE = 1200;
 
-const principals = new WeakMap<Request, AuthContext>();
-
-/** The principal the auth middleware pinned to this request. */
-function who(req: Request): AuthContext {
-  const auth = principals.get(req);
-  if (!auth) throw new ApiError(401, 'authentication required');
-  return auth;
-}
-
-export function createApiRouter({
-  config,
-  accounts,
-  authenticator,
-  hub,
-  logger,
-  revokeCredential,
-}: ApiDeps): express.Router {
+export function createApiRouter(deps: ApiDeps): express.Router {
+  const { config, accounts, authenticator, hub, access, logger } = deps;
   const router = express.Router();
   const byIp = new RateLimiter(100, 15 * 60_000);
   const byUser = new RateLimiter(10, 15 * 60_000);
+  const perPrincipal = new RateLimiter(REQUESTS_PER_MINUTE, 60_000);
 
-  router.use(express.json({ limit: '64kb' }));
+  const smallJson = express.json({ limit: '64kb' });
+  // Handing in offline work carries a whole document; it has its own, larger limit.
+  router.use((req, res, next) =>
+    req.path === '/held/hand-in' ? next() : smallJson(req, res, next),
+  );
 
   router.post('/auth/login', async (req, res) => {
     requireJson(req);
@@ -139,19 +136,29 @@ export function createApiRouter({
     const token = authenticator.sessionToken(req);
     if (token) {
       accounts.endSession(token);
-      revokeCredential(sessionCredential(token), 'signed out');
+      access.revokeWhere((c) => c === sessionCredential(token), 'signed out');
     }
     res.clearCookie(SESSION_COOKIE, { path: '/' });
     res.status(204).end();
   });
 
+  // Routes a person reaches without a session: joining by invitation, handing in offline work.
+  router.use(peopleRoutes.public(deps));
+  router.use(recordRoutes.public(deps));
+
   // Everything below needs a principal.
-  router.use((req, _res, next) => {
+  router.use((req, res, next) => {
     const auth = authenticator.authenticate(req);
     if (!auth) throw new ApiError(401, 'authentication required');
     if (req.method !== 'GET' && req.method !== 'HEAD' && auth.via === 'session')
       requireCsrfHeader(req);
-    principals.set(req, auth);
+    const wait = perPrincipal.retryAfter(auth.credential);
+    if (wait > 0) {
+      res.setHeader('Retry-After', String(Math.ceil(wait / 1000)));
+      throw new ApiError(429, 'too many requests; slow down');
+    }
+    perPrincipal.fail(auth.credential);
+    pin(req, auth);
     next();
   });
 
@@ -159,6 +166,30 @@ export function createApiRouter({
     const user = accounts.user(who(req).userId);
     if (!user) throw new ApiError(401, 'authentication required');
     res.json(sessionUser(user));
+  });
+
+  router.patch('/me', async (req, res) => {
+    const { displayName } = parse(meBody, req.body);
+    const user = accounts.updateUser(who(req).userId, { displayName });
+    await access.applyUserChange(user);
+    res.json(sessionUser(user));
+  });
+
+  router.post('/me/password', async (req, res) => {
+    const { current, next } = parse(passwordBody, req.body);
+    const me = who(req);
+    if (!(await accounts.verify(me.username, current)))
+      throw new ApiError(403, 'the current password is wrong');
+    await accounts.setPassword(me.userId, next);
+    res.status(204).end();
+  });
+
+  router.post('/auth/logout-all', (req, res) => {
+    const me = who(req);
+    accounts.revokeSessions(me.userId);
+    access.revokeWhere((c) => !accounts.credentialValid(c), 'signed out everywhere');
+    res.clearCookie(SESSION_COOKIE, { path: '/' });
+    res.status(204).end();
   });
 
   router.get('/tokens', (req, res) => {
@@ -175,19 +206,16 @@ export function createApiRouter({
   router.delete('/tokens/:tokenId', (req, res) => {
     const tokenId = String(req.params.tokenId);
     if (!accounts.deleteToken(who(req).userId, tokenId)) throw new ApiError(404, 'no such token');
-    revokeCredential(tokenCredential(tokenId), 'token revoked');
+    access.revokeWhere((c) => c === tokenCredential(tokenId), 'token revoked');
     res.status(204).end();
   });
 
   router.get('/boards', async (req, res) => {
-    const boards = await hub.read(workspaceDocName(who(req).workspaceId), (doc) =>
-      new WorkspaceDirectory(doc).listBoards(),
-    );
-    res.json({ boards });
+    res.json({ boards: await access.readableBoards(who(req)) });
   });
 
   router.get('/boards/:boardId/tasks', async (req, res) => {
-    const name = await boardName(req);
+    const { name } = await openBoard(req);
     const includeArchived = req.query.archived === '1';
     const tasks = await hub.read(name, (doc) =>
       new TaskBoard(doc).list().filter((t) => includeArchived || !t.archived),
@@ -196,31 +224,71 @@ export function createApiRouter({
   });
 
   router.post('/boards/:boardId/tasks', async (req, res) => {
-    const name = await boardName(req);
+    const { name, board } = await openBoard(req);
+    const me = who(req);
     const input = parse(createTaskBody, req.body);
-    const actor = who(req).userId;
-    const task = await hub.change(name, actor, (doc) => {
-      const board = new TaskBoard(doc);
-      return board.get(board.create(input, actor));
+    if (!can(me, 'tasks', 'create'))
+      throw new ApiError(403, `your role (${me.role}) may not create tasks`);
+    const onlySelf = input.assignees?.every((id) => id === me.userId) ?? true;
+    if (
+      input.assignees?.length &&
+      !can(me, 'tasks', 'assign') &&
+      !(onlySelf && can(me, 'tasks', 'work'))
+    ) {
+      throw new ApiError(403, `your role (${me.role}) may not assign tasks to others`);
+    }
+    const grid = input.grid === undefined ? board.grid : input.grid;
+    checkGrid(me, board, grid);
+    if (input.archived) throw new ApiError(400, 'archived: a new task cannot be archived');
+    checkAssignees(me.workspaceId, board, input.assignees ?? []);
+    const task = await hub.change(name, me.userId, (doc) => {
+      const tasks = new TaskBoard(doc);
+      return tasks.get(tasks.create({ ...input, grid }, me.userId));
     });
     res.status(201).json({ task });
   });
 
   router.patch('/boards/:boardId/tasks/:taskId', async (req, res) => {
-    const name = await boardName(req);
-    const { assignees, tags, ...patch } = parse(patchTaskBody, req.body);
-    const actor = who(req).userId;
+    const { name, board } = await openBoard(req);
+    const me = who(req);
+    const { assignees, tags, archived, ...patch } = parse(patchTaskBody, req.body);
     const taskId = String(req.params.taskId);
-    const task = await hub.change(name, actor, (doc) => {
-      const board = new TaskBoard(doc);
-      if (!board.get(taskId)) throw new ApiError(404, 'no such task');
-      board.update(taskId, patch, actor);
-      if (assignees) board.setAssignees(taskId, assignees, actor);
-      if (tags) board.setTags(taskId, tags, actor);
-      return board.get(taskId);
+    if (patch.grid !== undefined) checkGrid(me, board, patch.grid);
+    if (assignees) {
+      if (!can(me, 'tasks', 'assign')) {
+        throw new ApiError(403, `your role (${me.role}) may not change "assignees" of this task`);
+      }
+      checkAssignees(me.workspaceId, board, assignees);
+    }
+    const task = await hub.change(name, me.userId, (doc) => {
+      const tasks = new TaskBoard(doc);
+      const current = tasks.get(taskId);
+      if (!current) throw new ApiError(404, 'no such task');
+      const assigned = current.assignees.includes(me.userId);
+      const fields = [
+        ...Object.keys(patch),
+        ...(assignees ? ['assignees'] : []),
+        ...(tags ? ['tags'] : []),
+        ...(archived !== undefined ? ['archived'] : []),
+      ];
+      for (const field of fields) {
+        if (!taskFieldAllowed(me, field, assigned)) {
+          throw new ApiError(403, `your role (${me.role}) may not change "${field}" of this task`);
+        }
+      }
+      tasks.update(taskId, patch, me.userId);
+      if (assignees) tasks.setAssignees(taskId, assignees, me.userId);
+      if (tags) tasks.setTags(taskId, tags, me.userId);
+      if (archived !== undefined && archived !== current.archived) {
+        tasks.setArchived(taskId, archived, me.userId);
+      }
+      return tasks.get(taskId);
     });
     res.json({ task });
   });
+
+  router.use(peopleRoutes.private(deps));
+  router.use(recordRoutes.private(deps));
 
   router.use((_req, _res) => {
     throw new ApiError(404, 'not found');
@@ -232,59 +300,34 @@ export function createApiRouter({
     res.status(status).json({ error: message });
   });
 
-  /** The board's document name, after checking the board exists in the caller's workspace. */
-  async function boardName(req: Request): Promise<string> {
+  function checkAssignees(workspaceId: string, board: BoardSummary, userIds: readonly string[]) {
+    const wrong = userIds.find((id) => !access.assignable(workspaceId, board.grid, id));
+    if (wrong)
+      throw new ApiError(400, `assignees: ${wrong} cannot be assigned tasks of this board`);
+  }
+
+  /** The board behind `:boardId`, if it exists in the caller's workspace and they may read it. */
+  async function openBoard(req: Request): Promise<{ name: string; board: BoardSummary }> {
     const boardId = String(req.params.boardId);
-    const workspaceId = who(req).workspaceId;
+    const me = who(req);
     if (!isValidSegment(boardId)) throw new ApiError(404, 'no such board');
-    const exists = await hub.read(workspaceDocName(workspaceId), (doc) =>
-      new WorkspaceDirectory(doc).boards.has(boardId),
-    );
-    if (!exists) throw new ApiError(404, 'no such board');
-    return boardDocName(workspaceId, boardId);
+    const name = boardDocName(me.workspaceId, boardId);
+    const board = await access.board({ kind: 'board', workspaceId: me.workspaceId, id: boardId });
+    if (!board) throw new ApiError(404, 'no such board');
+    if (!readable(me, board)) throw new ApiError(403, 'this board is outside your grids');
+    return { name, board };
   }
 
   return router;
 }
 
-function sessionUser(user: SessionUser): SessionUser {
-  return {
-    id: user.id,
-    username: user.username,
-    displayName: user.displayName,
-    role: user.role,
-    workspaceId: user.workspaceId,
-  };
-}
-
-function requireJson(req: Request): void {
-  if (!req.is('application/json'))
-    throw new ApiError(415, 'send JSON (Content-Type: application/json)');
-}
-
-/**
- * Cookie-authenticated changes must carry a header a cross-site form cannot send: JSON content,
- * or `X-Requested-With`. Either forces a CORS preflight, which this server never grants.
- */
-function requireCsrfHeader(req: Request): void {
-  if (req.is('application/json') || req.get('x-requested-with')) return;
-  throw new ApiError(403, 'missing X-Requested-With header');
-}
-
-export function toHttpError(error: unknown): { status: number; message: string } {
-  if (error instanceof ApiError) return { status: error.status, message: error.message };
-  const status = (error as { status?: unknown; type?: unknown })?.status;
-  if (typeof status === 'number' && status >= 400 && status < 500) {
-    const type = (error as { type?: unknown }).type;
-    if (type === 'entity.too.large') return { status: 413, message: 'request body too large' };
-    if (type === 'entity.parse.failed') return { status: 400, message: 'invalid JSON' };
-    return { status, message: 'bad request' };
+/** A task on a grid's board stays in that grid; on a workspace board, in the person's scope. */
+function checkGrid(
+  me: Parameters<typeof inScope>[0],
+  board: BoardSummary,
+  grid: string | null,
+): void {
+  if (board.grid !== null ? grid !== null && grid !== board.grid : !inScope(me, grid)) {
+    throw new ApiError(400, 'grid: a task on this board must stay in its grid');
   }
-  if (
-    error instanceof Error &&
-    /^(no task|a task needs|location must|field )/.test(error.message)
-  ) {
-    return { status: 400, message: error.message };
-  }
-  return { status: 500, message: 'internal error' };
 }

@@ -11,6 +11,11 @@ export type OutpostIo = Server<
   { auth: AuthContext }
 >;
 
+const EVENT_BURST = 100;
+const EVENTS_PER_SECOND = 20;
+/** Every event a client may send (see ClientToServerEvents). */
+const CLIENT_EVENTS = new Set(['ping']);
+
 /** Room that reaches every socket of one user, on every device. */
 export const userRoom = (userId: string) => `user:${userId}`;
 
@@ -36,6 +41,21 @@ export function createSocketIo(server: http.Server, authenticator: Authenticator
   });
   io.on('connection', (socket) => {
     void socket.join(userRoom(socket.data.auth.userId));
+    // Flood protection and a closed event list: a burst of 100 events, 20 a second after that;
+    // an unknown event or a flood disconnects the socket.
+    let allowance = EVENT_BURST;
+    let last = Date.now();
+    socket.use(([event], next) => {
+      const now = Date.now();
+      allowance = Math.min(EVENT_BURST, allowance + ((now - last) * EVENTS_PER_SECOND) / 1000);
+      last = now;
+      if (allowance < 1 || !CLIENT_EVENTS.has(String(event))) {
+        socket.disconnect(true);
+        return;
+      }
+      allowance -= 1;
+      next();
+    });
     socket.on('ping', (reply) => {
       if (typeof reply === 'function') reply(Date.now());
     });

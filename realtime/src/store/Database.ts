@@ -45,6 +45,47 @@ const MIGRATIONS: string[] = [
      name TEXT NOT NULL,
      created_at INTEGER NOT NULL
    );`,
+  // Roles and scopes, revocation that keeps offline work, invitations, the audit trail and the
+  // holding queue (issue: roles, grid scopes, live revocation and an audit trail).
+  `ALTER TABLE users ADD COLUMN grids TEXT;
+   ALTER TABLE sessions ADD COLUMN revoked_at INTEGER;
+   CREATE TABLE invites (
+     token_hash TEXT PRIMARY KEY,
+     user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+     purpose TEXT NOT NULL,
+     created_by TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     expires_at INTEGER NOT NULL
+   );
+   CREATE TABLE audit (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     at INTEGER NOT NULL,
+     device_at INTEGER,
+     user_id TEXT,
+     workspace_id TEXT NOT NULL,
+     document TEXT NOT NULL,
+     via TEXT NOT NULL,
+     entity TEXT,
+     action TEXT NOT NULL,
+     fields TEXT
+   );
+   CREATE INDEX audit_entity ON audit (workspace_id, entity, id);
+   CREATE INDEX audit_user ON audit (workspace_id, user_id, id);
+   CREATE INDEX audit_document ON audit (workspace_id, document, id);
+   CREATE TABLE held_updates (
+     id TEXT PRIMARY KEY,
+     workspace_id TEXT NOT NULL,
+     document TEXT NOT NULL,
+     user_id TEXT NOT NULL,
+     reason TEXT NOT NULL,
+     summary TEXT NOT NULL,
+     data BLOB NOT NULL,
+     created_at INTEGER NOT NULL,
+     decided_by TEXT,
+     decided_at INTEGER,
+     decision TEXT
+   );
+   CREATE INDEX held_open ON held_updates (workspace_id, decided_at, created_at);`,
 ];
 
 /**

@@ -1,14 +1,12 @@
 import type { SessionUser } from '@outpost/model';
 import { ROLES } from '@outpost/model';
+import { CSRF_HEADERS } from './api.ts';
 
 /**
  * The signed-in user. The server is the authority (`GET /api/me`); a copy is kept in
  * localStorage so the app still opens offline after a reload.
  */
 const SESSION_KEY = 'outpost:session';
-
-/** Header sent with every state-changing request (the server may check it against CSRF). */
-export const CSRF_HEADERS = { 'X-Requested-With': 'outpost' } as const;
 
 export type SessionResult =
   { kind: 'user'; user: SessionUser; offline: boolean } | { kind: 'signed-out' };
@@ -18,7 +16,7 @@ export function cachedUser(): SessionUser | null {
     const raw = localStorage.getItem(SESSION_KEY);
     if (!raw) return null;
     const parsed: unknown = JSON.parse(raw);
-    return isSessionUser(parsed) ? parsed : null;
+    return isSessionUser(parsed) ? normalize(parsed) : null;
   } catch {
     return null;
   }
@@ -51,8 +49,9 @@ export async function fetchSession(fetchFn: typeof fetch): Promise<SessionResult
   if (!response.ok) return offlineSession();
   const body: unknown = await response.json().catch(() => null);
   if (!isSessionUser(body)) return offlineSession();
-  cacheUser(body);
-  return { kind: 'user', user: body, offline: false };
+  const user = normalize(body);
+  cacheUser(user);
+  return { kind: 'user', user, offline: false };
 }
 
 function offlineSession(): SessionResult {
@@ -80,8 +79,8 @@ export async function login(username: string, password: string): Promise<LoginRe
   if (response.ok) {
     const user = isRecord(body) ? body.user : null;
     if (!isSessionUser(user)) return { ok: false, reason: 'server' };
-    cacheUser(user);
-    return { ok: true, user };
+    cacheUser(normalize(user));
+    return { ok: true, user: normalize(user) };
   }
   const message = isRecord(body) && typeof body.error === 'string' ? body.error : undefined;
   if (response.status === 401 || response.status === 400) {
@@ -102,6 +101,17 @@ export async function logout(): Promise<void> {
   } catch {
     // Offline: the cookie stays until it expires, but the app forgets the user locally.
   }
+}
+
+/**
+ * A copy cached before grid scopes existed has no `grids`: read it as "every grid" until the
+ * server answers again (the server decides access in any case; this only shapes the screen).
+ */
+function normalize(user: SessionUser): SessionUser {
+  const grids = Array.isArray(user.grids)
+    ? user.grids.filter((g): g is string => typeof g === 'string')
+    : null;
+  return { ...user, grids };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -1,8 +1,17 @@
 import type { SessionUser, Task, TaskInput, TaskPatch, TaskStatus } from '@outpost/model';
-import { TASK_STATUSES, TaskBoard, boardDocName, byOrder } from '@outpost/model';
+import { CLOSE, TASK_STATUSES, TaskBoard, boardDocName, byOrder } from '@outpost/model';
+import {
+  boardAbilities,
+  gridChoices,
+  taskAbilities,
+  type BoardAbilities,
+  type TaskAbilities,
+} from '../abilities.ts';
 import { groupBy, indexBy } from '../collections.ts';
-import { DocConnection } from '../sync/doc-connection.svelte.ts';
+import { DocConnection, type AccessEnd } from '../sync/doc-connection.svelte.ts';
+import type { HandInOutcome } from '../sync/hand-in.ts';
 import { colorFor } from '../presence.ts';
+import type { SessionState } from './session-state.svelte.ts';
 import type { WorkspaceState } from './workspace-state.svelte.ts';
 
 /** Someone with this board open, from y-protocols awareness. */
@@ -41,6 +50,17 @@ export interface BoardColumn {
 
 export type MoveDirection = 'left' | 'right' | 'up' | 'down';
 
+/** The server ended this person's access to the board (4403), or the app found it out. */
+export interface BoardEnded extends AccessEnd {
+  /** The server refused a change (rather than the board leaving the person's scope). */
+  refusedChange: boolean;
+  /** What became of the unsaved changes. */
+  handIn: 'pending' | 'nothing' | HandInOutcome;
+}
+
+/** Thrown by a mutator the person may not use; the UI never offers one, this is the backstop. */
+export class NotAllowed extends Error {}
+
 /** How often "overdue" is re-evaluated. */
 const CLOCK_MS = 30_000;
 
@@ -48,7 +68,9 @@ const CLOCK_MS = 30_000;
  * One open task board: the Yjs document with its connection, immutable snapshots of its tasks
  * (refreshed from the document's observer, never mutated in place), who else is here, the
  * filters and the open dialog. Every change goes through the `TaskBoard` mutators of
- * `@outpost/model`. Created by the board view and handed down through context.
+ * `@outpost/model`, and only when the person's role allows it (`abilities`), so the app never
+ * sends a write the server will refuse. Created by the board view and handed down through
+ * context.
  */
 export class BoardState {
   readonly connection: DocConnection;
@@ -77,6 +99,15 @@ export class BoardState {
   focusTaskId = $state<string | null>(null);
   /** Text for the screen-reader live region. */
   announcement = $state('');
+  /** Set when access to this board ended; the board then stays on screen, read-only. */
+  ended = $state.raw<BoardEnded | null>(null);
+
+  /** The grid this board belongs to; null for a workspace-wide board. */
+  readonly grid: string | null;
+  /** What this person may do here (live: a role change applies at once). */
+  readonly abilities: BoardAbilities;
+  /** Grids a task here may be put in (null: no grid). */
+  readonly gridChoices: (string | null)[];
 
   readonly taskById = $derived(indexBy(this.tasks, (t) => t.id));
 
@@ -113,11 +144,22 @@ export class BoardState {
 
   constructor(
     readonly boardId: string,
-    readonly user: SessionUser,
+    readonly session: SessionState,
     readonly workspace: WorkspaceState,
   ) {
+    const user = session.user;
+    this.grid = $derived(workspace.board(boardId)?.grid ?? null);
+    this.abilities = $derived(boardAbilities(session.user, this.stopped));
+    this.gridChoices = $derived(gridChoices(session.user, this.grid, workspace.grids));
     this.docName = boardDocName(user.workspaceId, boardId);
-    this.connection = new DocConnection(this.docName);
+    this.connection = new DocConnection(this.docName, {
+      onAccessEnded: (_connection, end) => {
+        if (end.code === CLOSE.unauthorized) session.endAccess(end.reason);
+        else void this.endAccess(end);
+      },
+      onUnreachable: () => void this.checkAccess(),
+    });
+    this.cleanup.push(session.track(this.connection));
     this.board = new TaskBoard(this.connection.doc);
     this.refreshTasks();
     this.cleanup.push(this.board.observe(() => this.refreshTasks()));
@@ -139,6 +181,21 @@ export class BoardState {
     this.cleanup.push(() => clearInterval(clock));
   }
 
+  /** The signed-in person, live (a role change applies at once). */
+  get user(): SessionUser {
+    return this.session.user;
+  }
+
+  /** Nothing syncs any more: access to this board, or the whole session, ended. */
+  get stopped(): boolean {
+    return this.ended !== null || this.session.ended !== null;
+  }
+
+  /** What this person may do to a task. */
+  can(task: Task): TaskAbilities {
+    return taskAbilities(this.user, task, this.stopped);
+  }
+
   /** Board name from the workspace directory, else the board document, else a default. */
   get name(): string {
     return this.workspace.boardName(this.boardId) ?? this.metaName;
@@ -148,41 +205,58 @@ export class BoardState {
     return task.due !== null && task.due < this.now && task.status !== 'done' && !task.archived;
   }
 
+  /** A task on a grid's board is in that grid; assigning needs `assign`. */
   create(input: TaskInput): string {
-    return this.board.create(input, this.user.id);
+    if (!this.abilities.create) throw new NotAllowed('create');
+    if (input.assignees?.length && !this.abilities.assign) throw new NotAllowed('assign');
+    const grid = input.grid === undefined ? this.grid : input.grid;
+    if (!this.gridChoices.includes(grid)) throw new NotAllowed('grid');
+    return this.board.create({ ...input, grid }, this.user.id);
   }
 
   update(id: string, patch: TaskPatch): void {
+    const fields = Object.keys(patch);
+    const needs = fields.every((f) => f === 'status') ? 'work' : 'edit';
+    this.require(id, needs);
+    if (patch.grid !== undefined && !this.gridChoices.includes(patch.grid))
+      throw new NotAllowed('grid');
     this.board.update(id, patch, this.user.id);
   }
 
   setAssignees(id: string, userIds: string[]): void {
+    this.require(id, 'assign');
     this.board.setAssignees(id, userIds, this.user.id);
   }
 
   setTags(id: string, tags: string[]): void {
+    this.require(id, 'edit');
     this.board.setTags(id, tags, this.user.id);
   }
 
   addComment(id: string, text: string): void {
+    this.require(id, 'work');
     this.board.addComment(id, text, this.user.id);
   }
 
   addChecklistItem(id: string, text: string): void {
+    this.require(id, 'work');
     this.board.addChecklistItem(id, text, this.user.id);
   }
 
   setChecklistDone(id: string, itemId: string, done: boolean): void {
+    this.require(id, 'work');
     this.board.setChecklistDone(id, itemId, done, this.user.id);
   }
 
   setArchived(id: string, archived: boolean): void {
+    this.require(id, 'archive');
     this.board.setArchived(id, archived, this.user.id);
   }
 
   /** Moves a card to a column, before `beforeId` (null: at the end). */
   move(id: string, status: TaskStatus, beforeId: string | null): void {
     if (beforeId === id) return;
+    this.require(id, 'work');
     this.board.move(id, status, beforeId, this.user.id);
   }
 
@@ -192,7 +266,7 @@ export class BoardState {
    */
   moveStep(id: string, direction: MoveDirection): boolean {
     const task = this.taskById.get(id);
-    if (!task) return false;
+    if (!task || !this.can(task).work) return false;
     const columnIndex = TASK_STATUSES.indexOf(task.status);
     if (direction === 'left' || direction === 'right') {
       const target = TASK_STATUSES[columnIndex + (direction === 'left' ? -1 : 1)];
@@ -248,10 +322,50 @@ export class BoardState {
     this.filters.archived = false;
   }
 
+  /**
+   * The server ended access to this board (4403: a change refused, or the board left the
+   * person's scope). Syncing has stopped; the unsaved changes are handed in and the local copy
+   * deleted; the session learns the new role and scope.
+   */
+  async endAccess(end: AccessEnd): Promise<void> {
+    if (this.ended) return;
+    this.openTask(null);
+    this.creatingIn = null;
+    const refusedChange = end.reason?.startsWith('not allowed') ?? false;
+    this.ended = { ...end, refusedChange, handIn: 'pending' };
+    const handIn = await this.connection.handIn({ alreadyHeld: refusedChange });
+    this.ended = { ...this.ended, handIn };
+    void this.session.refresh();
+  }
+
+  /** A hand-in that failed (no network) is tried again on request. */
+  async retryHandIn(): Promise<void> {
+    if (!this.ended || this.ended.handIn !== 'failed') return;
+    this.ended = { ...this.ended, handIn: 'pending' };
+    const handIn = await this.connection.handIn({ alreadyHeld: this.ended.refusedChange });
+    this.ended = { ...this.ended, handIn };
+  }
+
+  /**
+   * The socket keeps failing to open: ask the server who this is now. Signed out ends the
+   * session (the session handles it); a board no longer in scope ends this board.
+   */
+  async checkAccess(): Promise<void> {
+    if ((await this.session.refresh()) !== 'ok') return;
+    if (this.workspace.boardAccess(this.boardId) === 'forbidden') {
+      this.connection.end({ code: CLOSE.forbidden, reason: null });
+    }
+  }
+
   destroy(): void {
     for (const fn of this.cleanup) fn();
     this.connection.awareness.setLocalState(null);
     this.connection.destroy();
+  }
+
+  private require(id: string, ability: keyof TaskAbilities): void {
+    const task = this.taskById.get(id);
+    if (!task || !this.can(task)[ability]) throw new NotAllowed(ability);
   }
 
   private matches(task: Task): boolean {

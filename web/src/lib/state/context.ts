@@ -1,7 +1,11 @@
 import { createContext } from 'svelte';
 import type { BoardState } from './board-state.svelte.ts';
 import type { NotificationCenter } from './notifications.svelte.ts';
+import type { SessionState } from './session-state.svelte.ts';
 import type { WorkspaceState } from './workspace-state.svelte.ts';
+
+/** The signed-in person, live, set by the `(app)` layout. */
+export const [getSession, setSession] = createContext<SessionState>();
 
 /** The signed-in user's workspace, set by the `(app)` layout. */
 export const [getWorkspace, setWorkspace] = createContext<WorkspaceState>();

@@ -50,6 +50,16 @@ export function rememberLocalDocument(docName: string): void {
   storage()?.setItem(DOCUMENTS_KEY, JSON.stringify([...names, docName]));
 }
 
+/** Deletes one document's local copy (IndexedDB and its counter). */
+export async function forgetLocalDocument(docName: string): Promise<void> {
+  await clearDocument(docName).catch(() => undefined);
+  const store = storage();
+  if (!store) return;
+  store.removeItem(UNSAVED_PREFIX + docName);
+  const rest = localDocuments().filter((name) => name !== docName);
+  store.setItem(DOCUMENTS_KEY, JSON.stringify(rest));
+}
+
 /** Deletes every local copy (IndexedDB and counters): used at logout on shared phones. */
 export async function forgetLocalDocuments(): Promise<void> {
   const names = localDocuments();

@@ -1,0 +1,136 @@
+import {
+  CLOSE,
+  can,
+  inScope,
+  WorkspaceDirectory,
+  workspaceDocName,
+  type BoardSummary,
+  type DocumentRef,
+} from '@outpost/model';
+import type { AccountStore, UserRecord } from '../accounts/AccountStore.ts';
+import type { AuthContext } from '../core/types.ts';
+import type { YjsHub } from '../core/YjsHub.ts';
+import { readable, type DocumentDirectory } from '../extensions/AccountAuth.ts';
+import type { OutpostIo } from '../http/socketio.ts';
+
+/**
+ * Access decisions that need more than one request: which boards exist and who may read them,
+ * and what happens to open connections when a person's access changes (live revocation).
+ */
+export class AccessService implements DocumentDirectory {
+  private io: OutpostIo | null = null;
+  private hubRef: YjsHub | null = null;
+
+  constructor(private readonly accounts: AccountStore) {}
+
+  /** The hub needs this service (to authorise) and this service needs the hub: attached after. */
+  attach(hub: YjsHub, io: OutpostIo): void {
+    this.hubRef = hub;
+    this.io = io;
+  }
+
+  private get hub(): YjsHub {
+    if (!this.hubRef) throw new Error('AccessService used before attach()');
+    return this.hubRef;
+  }
+
+  workspaceExists(workspaceId: string): boolean {
+    return this.accounts.workspace(workspaceId) !== null;
+  }
+
+  async board(ref: DocumentRef): Promise<BoardSummary | null> {
+    if (ref.kind !== 'board' || !ref.id) return null;
+    return this.hub.read(workspaceDocName(ref.workspaceId), (doc) => {
+      const board = new WorkspaceDirectory(doc).boards.get(ref.id!);
+      return board ? { ...board, grid: board.grid ?? null } : null;
+    });
+  }
+
+  /**
+   * Can this person be assigned a task on a board of `grid`? They must belong to the
+   * workspace, be enabled, work in that grid, and be a role that does tasks.
+   */
+  assignable(workspaceId: string, grid: string | null, userId: string): boolean {
+    const user = this.accounts.user(userId);
+    if (!user || user.disabled || user.workspaceId !== workspaceId) return false;
+    if (!can(user, 'tasks', 'work') && !can(user, 'tasks', 'edit')) return false;
+    return inScope(user, grid);
+  }
+
+  /** Boards of the workspace the person may open. */
+  async readableBoards(
+    context: Pick<AuthContext, 'workspaceId' | 'role' | 'grids'>,
+  ): Promise<BoardSummary[]> {
+    const boards = await this.hub.read(workspaceDocName(context.workspaceId), (doc) =>
+      new WorkspaceDirectory(doc).listBoards(),
+    );
+    return boards.map((b) => ({ ...b, grid: b.grid ?? null })).filter((b) => readable(context, b));
+  }
+
+  /** Closes every Yjs and socket.io connection whose credential `isRevoked` says is gone. */
+  revokeWhere(isRevoked: (credential: string) => boolean, reason: string): void {
+    this.hub.closeWhere((c) => isRevoked(c.context.credential), CLOSE.unauthorized, reason);
+    for (const socket of this.io?.of('/').sockets.values() ?? []) {
+      if (isRevoked(socket.data.auth.credential)) socket.disconnect(true);
+    }
+  }
+
+  /**
+   * Applies a changed account to everything it has open, at once: a disabled account is cut
+   * off (4401); a connection to a board now outside the person's scope is closed (4403); the
+   * others carry on with the new role and scope, so the next edit is judged by them.
+   */
+  async applyUserChange(user: UserRecord): Promise<void> {
+    const update = (context: AuthContext) => {
+      context.role = user.role;
+      context.grids = user.grids;
+      context.displayName = user.displayName;
+    };
+    if (user.disabled) {
+      this.hub.closeWhere(
+        (c) => c.context.userId === user.id,
+        CLOSE.unauthorized,
+        'account disabled',
+      );
+      for (const socket of this.io?.of('/').sockets.values() ?? []) {
+        if (socket.data.auth.userId === user.id) socket.disconnect(true);
+      }
+    } else {
+      this.hub.closeWhere(
+        (c) => {
+          if (c.context.userId !== user.id) return false;
+          update(c.context);
+          return (
+            c.room.ref.kind === 'board' &&
+            !readable(c.context, { id: '', name: '', grid: c.context.documentGrid })
+          );
+        },
+        CLOSE.forbidden,
+        'your access changed: this board is no longer open to you',
+      );
+      for (const socket of this.io?.of('/').sockets.values() ?? []) {
+        if (socket.data.auth.userId === user.id) update(socket.data.auth);
+      }
+    }
+    await this.syncMember(user);
+  }
+
+  /** Writes the person into the workspace directory (names shown on cards). */
+  async syncMember(user: UserRecord): Promise<void> {
+    await this.hub.change(workspaceDocName(user.workspaceId), null, (doc) => {
+      const directory = new WorkspaceDirectory(doc);
+      if (user.disabled) {
+        // Kept so old cards still show the name; marked by role only in the account store.
+        if (!directory.members.has(user.id)) return;
+      }
+      const member = {
+        id: user.id,
+        username: user.username,
+        displayName: user.displayName,
+        role: user.role,
+      };
+      if (JSON.stringify(directory.members.get(user.id)) !== JSON.stringify(member))
+        directory.setMember(member);
+    });
+  }
+}

@@ -1,0 +1,66 @@
+import * as Y from 'yjs';
+import { CLOSE, documentSchemas } from '@outpost/model';
+import { checkWrite, WriteRefused } from '../access/writeRules.ts';
+import { summarize, type HeldUpdates } from '../access/HeldUpdates.ts';
+import { HookError, type BeforeApplyUpdatePayload, type Extension } from '../core/types.ts';
+import { SchemaViolation, inspectUpdate } from './validateUpdate.ts';
+
+/**
+ * Checks every client update before it is applied: first its shape against the model's schema
+ * (a violation closes the connection with 4400), then the sender's right to make each change
+ * (role, grid scope, assignment, honest attribution). A refused change is put in the holding
+ * queue for a supervisor, never silently dropped, and the connection is closed with 4403 and
+ * the reason.
+ */
+export class UpdateGuard implements Extension {
+  readonly name = 'update-guard';
+  readonly priority = 900;
+
+  constructor(
+    private readonly held: HeldUpdates,
+    /** Can `userId` be assigned tasks of a board in `grid` of `workspaceId`? */
+    private readonly assignable: (
+      workspaceId: string,
+      grid: string | null,
+      userId: string,
+    ) => boolean,
+  ) {}
+
+  beforeApplyUpdate({ documentName, ref, doc, update, origin }: BeforeApplyUpdatePayload): void {
+    if (origin.kind !== 'connection') return;
+    const context = origin.connection.context;
+    let report;
+    let fresh: Uint8Array;
+    try {
+      // Judge only what is new to the server: a client may resend content the server already
+      // has (its whole local copy, when it connects before its local store has loaded).
+      fresh = Y.diffUpdate(update, Y.encodeStateVector(doc));
+      report = inspectUpdate(doc, fresh, documentSchemas[ref.kind]);
+    } catch (error) {
+      if (error instanceof SchemaViolation) {
+        throw new HookError(CLOSE.invalidMessage, `update refused: ${error.message}`);
+      }
+      throw error;
+    }
+    try {
+      checkWrite(context, ref, context.documentGrid, doc, report, (userId) =>
+        this.assignable(ref.workspaceId, context.documentGrid, userId),
+      );
+    } catch (error) {
+      if (!(error instanceof WriteRefused)) throw error;
+      this.held.hold({
+        workspaceId: ref.workspaceId,
+        document: documentName,
+        userId: context.userId,
+        reason: error.message,
+        summary: summarize([...report.inserted.map((e) => e.path), ...report.deleted]),
+        update: fresh,
+        doc,
+      });
+      throw new HookError(
+        CLOSE.forbidden,
+        `not allowed: ${error.message}; your changes are kept for a supervisor to review`,
+      );
+    }
+  }
+}
