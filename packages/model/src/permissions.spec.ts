@@ -5,7 +5,10 @@ import { can, inScope, isReadOnly, renderPermissionTable } from './permissions.t
 
 describe('permissions', () => {
   it('docs/permissions.md shows exactly the matrix the server enforces', () => {
-    const doc = readFileSync(path.resolve(import.meta.dirname, '../../../docs/permissions.md'), 'utf8');
+    const doc = readFileSync(
+      path.resolve(import.meta.dirname, '../../../docs/permissions.md'),
+      'utf8',
+    );
     expect(doc).toContain(renderPermissionTable());
   });
 
