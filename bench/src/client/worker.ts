@@ -164,7 +164,8 @@ async function registerBoards(args: RegisterBoardsArgs): Promise<{ ms: number }>
     for (let i = 0; i < args.boardIds.length; i += 500) {
       client.doc.transact(() => {
         for (const id of args.boardIds.slice(i, i + 500)) {
-          if (!directory.boards.has(id)) directory.setBoard({ id, name: `Bench ${id}` });
+          if (!directory.boards.has(id))
+            directory.setBoard({ id, name: `Bench ${id}`, grid: null });
         }
       });
     }

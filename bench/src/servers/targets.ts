@@ -187,12 +187,12 @@ function waitForPort(child: ChildProcess, kind: TargetKind, stderr: () => string
   );
 }
 
-/** Logs in as the demo leader and creates an API token (POST /api/auth/login, /api/tokens). */
+/** Logs in as the demo administrator (who may also register boards) and creates an API token (POST /api/auth/login, /api/tokens). */
 async function outpostToken(httpUrl: string, password: string): Promise<string> {
   const login = await fetch(`${httpUrl}/api/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'leader', password }),
+    body: JSON.stringify({ username: 'admin', password }),
     signal: AbortSignal.timeout(15_000),
   });
   if (login.status !== 200) throw new Error(`login: HTTP ${login.status} ${await login.text()}`);

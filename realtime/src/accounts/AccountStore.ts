@@ -165,9 +165,11 @@ export class AccountStore {
     workspaceId: string;
     grids?: string[] | null;
     password: string | null;
+    /** A fixed id (demo accounts); a random one otherwise. */
+    id?: string;
   }): Promise<UserRecord> {
     const passwordHash = input.password === null ? null : await hashPassword(input.password);
-    const id = newId();
+    const id = input.id ?? newId();
     this.q.insertUser.run({
       id,
       username: input.username,

@@ -371,7 +371,13 @@ export async function seedDemo(options: {
   accounts.createWorkspace(DEMO_WORKSPACE, '东湖街道 (Demo District)');
   const userIds = new Map<string, string>();
   for (const account of ACCOUNTS) {
-    const user = await accounts.createUser({ ...account, workspaceId: DEMO_WORKSPACE, password });
+    // Fixed ids (`demo-<username>`), so scripts and benchmarks can name the demo people.
+    const user = await accounts.createUser({
+      ...account,
+      id: `demo-${account.username}`,
+      workspaceId: DEMO_WORKSPACE,
+      password,
+    });
     userIds.set(account.username, user.id);
   }
 
