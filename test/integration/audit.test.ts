@@ -6,12 +6,13 @@
  * by those with reports.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Task } from '@outpost/model';
+import { WorkspaceDirectory, type Task } from '@outpost/model';
 import {
   Cleanup,
   OutpostServer,
   RawYjsClient,
   TASKS_DOC,
+  WORKSPACE_DOC,
   api,
   heldEntries,
   principal,
@@ -246,5 +247,37 @@ describe('reading the trail', () => {
       { token: worker.token },
     );
     expect(deniedForTask.status).toBe(403);
+  });
+});
+
+describe('documents only Yjs clients have opened', () => {
+  it('stores and audits a change to a board the server has never read itself', async () => {
+    const admin = await principal(server, 'admin');
+    const directory = cleanup.client(
+      await RawYjsClient.synced(server, WORKSPACE_DOC, { token: admin.token }),
+    );
+    new WorkspaceDirectory(directory.doc).setBoard({
+      id: 'fresh',
+      name: 'Fresh board',
+      grid: null,
+    });
+    directory.sendSaved(1);
+    await waitFor(() => expect(directory.savedAcks).toEqual([1]));
+
+    const client = cleanup.client(
+      await RawYjsClient.synced(server, 'board:demo:fresh', { token: admin.token }),
+    );
+    const id = client.board.create({ title: 'first task of a fresh board' }, admin.user.id);
+    client.sendSaved(1);
+    await waitFor(() => expect(client.savedAcks).toEqual([1]));
+    expect(client.closeInfo).toBeNull();
+    const response = await api<{ entries: AuditEntry[] }>(
+      server,
+      `/api/audit?document=board:demo:fresh&entity=${id}`,
+      { token: admin.token },
+    );
+    expect(response.body.entries).toMatchObject([
+      { userId: admin.user.id, action: 'created', via: 'yjs', entity: id },
+    ]);
   });
 });

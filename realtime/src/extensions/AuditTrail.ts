@@ -86,13 +86,14 @@ export function describeTransaction(
         if (key === null) continue;
         const root = path[0]!;
         const entity = kind === 'board' && root === 'tasks' ? key : `${singular(root)}:${key}`;
-        const map = type as unknown as Y.Map<unknown>;
-        const item = map._map.get(key);
-        const action = !map.has(key)
-          ? 'deleted'
-          : item && createdIn(transaction, item)
-            ? 'created'
-            : 'edited';
+        // Read the root through `_map`: it works for untyped roots as well as Y.Maps.
+        const item = (type as unknown as Y.Map<unknown>)._map.get(key);
+        const action =
+          !item || item.deleted
+            ? 'deleted'
+            : item && createdIn(transaction, item)
+              ? 'created'
+              : 'edited';
         touch(entity, action);
       }
       continue;

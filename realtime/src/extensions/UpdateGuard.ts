@@ -2,7 +2,12 @@ import * as Y from 'yjs';
 import { CLOSE, documentSchemas } from '@outpost/model';
 import { checkWrite, WriteRefused } from '../access/writeRules.ts';
 import { summarize, type HeldUpdates } from '../access/HeldUpdates.ts';
-import { HookError, type BeforeApplyUpdatePayload, type Extension } from '../core/types.ts';
+import {
+  HookError,
+  type BeforeApplyUpdatePayload,
+  type Extension,
+  type OnLoadDocumentPayload,
+} from '../core/types.ts';
 import { SchemaViolation, inspectUpdate } from './validateUpdate.ts';
 
 /**
@@ -25,6 +30,15 @@ export class UpdateGuard implements Extension {
       userId: string,
     ) => boolean,
   ) {}
+
+  /**
+   * Declares the document's roots as the schema says (every root is a Y.Map). Without this, a
+   * root the server has not asked for by name stays an untyped AbstractType, and hooks that
+   * read it as a map (audit, notifications) would fail on documents only clients have touched.
+   */
+  onLoadDocument({ ref, doc }: OnLoadDocumentPayload): void {
+    for (const root of Object.keys(documentSchemas[ref.kind])) doc.getMap(root);
+  }
 
   beforeApplyUpdate({ documentName, ref, doc, update, origin }: BeforeApplyUpdatePayload): void {
     if (origin.kind !== 'connection') return;
