@@ -313,3 +313,30 @@ test('a person changes their name and password on their profile', async ({ brows
     await volunteer.context.close();
   }
 });
+
+test('a leader downloads the audit trail as CSV; a worker is not offered it', async ({
+  browser,
+}) => {
+  const leader = await signIn(browser, 'leader');
+  const worker = await signIn(browser, 'worker');
+  try {
+    const exportButton = leader.page.getByRole('button', { name: 'Export the audit trail (CSV)' });
+    const [download] = await Promise.all([
+      leader.page.waitForEvent('download'),
+      exportButton.click(),
+    ]);
+    expect(download.suggestedFilename()).toBe('outpost-audit.csv');
+    const path = await download.path();
+    const { readFileSync } = await import('node:fs');
+    const csv = readFileSync(path, 'utf8');
+    expect(csv.replace(/^\uFEFF/, '').split('\r\n')[0]).toBe(
+      'id,at,device_at,user,document,via,entity,action,fields',
+    );
+    await expect(
+      worker.page.getByRole('button', { name: 'Export the audit trail (CSV)' }),
+    ).toHaveCount(0);
+  } finally {
+    await leader.context.close();
+    await worker.context.close();
+  }
+});

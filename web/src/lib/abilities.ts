@@ -95,10 +95,12 @@ export function pageAbilities(user: Principal): {
   people: boolean;
   managePeople: boolean;
   held: boolean;
+  auditExport: boolean;
 } {
   return {
     people: can(user, 'people', 'read'),
     managePeople: can(user, 'people', 'edit'),
     held: can(user, 'tasks', 'edit'),
+    auditExport: can(user, 'reports', 'read'),
   };
 }

@@ -44,6 +44,7 @@ export const en = {
     profile: 'My profile',
     people: 'People',
     held: 'Held changes',
+    auditExport: 'Export the audit trail (CSV)',
   },
   roles: {
     admin: 'Administrator',

@@ -41,6 +41,7 @@ export const zhCN: Messages = {
     profile: '个人资料',
     people: '人员',
     held: '待审更改',
+    auditExport: '导出操作记录 (CSV)',
   },
   roles: {
     admin: '管理员',
