@@ -65,17 +65,20 @@ describe('abilities', () => {
     expect(gridChoices(person('supervisor', ['g2']), null, grids)).toEqual(['g2']);
   });
 
-  it('links people and held changes to the roles that may use them', () => {
+  it('links people, held changes and the audit export to the roles that may use them', () => {
     expect(pageAbilities(person('admin'))).toEqual({
       people: true,
       managePeople: true,
       held: true,
+      auditExport: true,
     });
     expect(pageAbilities(person('worker'))).toEqual({
       people: true,
       managePeople: false,
       held: false,
+      auditExport: false,
     });
     expect(pageAbilities(person('viewer')).people).toBe(false);
+    expect(pageAbilities(person('viewer')).auditExport).toBe(true);
   });
 });
