@@ -3,7 +3,7 @@ import { ROLES, type Role } from '@outpost/model';
 import { AccountStore } from './accounts/AccountStore.ts';
 import { MIN_PASSWORD_LENGTH } from './accounts/passwords.ts';
 import { loadConfig } from './config.ts';
-import { openDatabase } from './store/Database.ts';
+import { openSqlite } from './store/Database.ts';
 
 const USAGE = `Outpost admin commands (run from the repository root; DATA_DIR as for the server):
 
@@ -23,21 +23,21 @@ Roles: ${ROLES.join(', ')}. New users appear in the workspace directory on the n
 
 async function main(args: string[]): Promise<number> {
   const config = loadConfig();
-  const db = openDatabase(config.dataDir);
-  const accounts = new AccountStore(db, config.sessionTtlMs);
+  const sql = openSqlite(config.dataDir);
+  const accounts = new AccountStore(sql, config.sessionTtlMs);
   try {
     const [group, action, ...rest] = args;
     if (group === 'token' && action === 'create' && rest[0]) {
-      const user = accounts.userByName(rest[0]);
+      const user = await accounts.userByName(rest[0]);
       if (!user) return fail(`no user named ${rest[0]}`);
-      const { token } = accounts.createToken(user.id, rest.slice(1).join(' ') || 'cli');
+      const { token } = await accounts.createToken(user.id, rest.slice(1).join(' ') || 'cli');
       process.stdout.write(`${token}\n`);
       return 0;
     }
     if (group === 'user' && action === 'disable' && rest[0]) {
-      const user = accounts.userByName(rest[0]);
+      const user = await accounts.userByName(rest[0]);
       if (!user) return fail(`no user named ${rest[0]}`);
-      accounts.updateUser(user.id, { disabled: true });
+      await accounts.updateUser(user.id, { disabled: true });
       process.stdout.write(`disabled ${user.username}\n`);
       return 0;
     }
@@ -52,8 +52,8 @@ async function main(args: string[]): Promise<number> {
         return fail(`role must be one of ${ROLES.join(', ')}`);
       if (!/^[A-Za-z0-9_.-]{1,64}$/.test(username))
         return fail('username: 1-64 letters, digits, _ . -');
-      if (accounts.userByName(username)) return fail(`user ${username} exists`);
-      const workspace = accounts.workspaces()[0];
+      if (await accounts.userByName(username)) return fail(`user ${username} exists`);
+      const workspace = (await accounts.workspaces())[0];
       if (!workspace)
         return fail('no workspace yet: start the server once (OUTPOST_DEMO=1 seeds one)');
       const password = newPassword();
@@ -75,7 +75,7 @@ async function main(args: string[]): Promise<number> {
       return 0;
     }
     if (group === 'user' && action === 'password' && rest[0]) {
-      const user = accounts.userByName(rest[0]);
+      const user = await accounts.userByName(rest[0]);
       if (!user) return fail(`no user named ${rest[0]}`);
       const password = newPassword();
       if (!password)
@@ -87,8 +87,8 @@ async function main(args: string[]): Promise<number> {
       return 0;
     }
     if (group === 'users') {
-      for (const workspace of accounts.workspaces()) {
-        for (const user of accounts.users(workspace.id)) {
+      for (const workspace of await accounts.workspaces()) {
+        for (const user of await accounts.users(workspace.id)) {
           process.stdout.write(
             `${workspace.id}\t${user.username}\t${user.role}\t${user.displayName}${user.disabled ? '\t(disabled)' : ''}\n`,
           );
@@ -99,7 +99,7 @@ async function main(args: string[]): Promise<number> {
     process.stderr.write(USAGE);
     return 2;
   } finally {
-    db.close();
+    await sql.close();
   }
 }
 

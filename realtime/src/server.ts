@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import express from 'express';
+import { newId } from '@outpost/model';
 import helmet from 'helmet';
 import { AccountStore } from './accounts/AccountStore.ts';
 import { Authenticator } from './accounts/Authenticator.ts';
@@ -16,14 +17,14 @@ import { AuditTrail } from './extensions/AuditTrail.ts';
 import { AccessService } from './access/AccessService.ts';
 import { AuditLog } from './access/AuditLog.ts';
 import { HeldUpdates } from './access/HeldUpdates.ts';
-import { SqlitePersistence } from './extensions/SqlitePersistence.ts';
+import { StorePersistence } from './extensions/StorePersistence.ts';
 import { TaskNotifications } from './extensions/TaskNotifications.ts';
 import { createApiRouter } from './http/api.ts';
 import { createSocketIo, notifyUser } from './http/socketio.ts';
 import { attachYjsEndpoint } from './http/yjsEndpoint.ts';
 import { createLogger, type Logger } from './logger.ts';
-import { openDatabase } from './store/Database.ts';
-import { SqliteStore } from './store/SqliteStore.ts';
+import { openSqlite } from './store/Database.ts';
+import { SqlDocumentStore } from './store/SqlDocumentStore.ts';
 
 export interface OutpostServer {
   /** `http://host:port` once listening. */
@@ -74,9 +75,9 @@ export async function startServer(
   config: Config,
   logger: Logger = createLogger(config.logLevel),
 ): Promise<OutpostServer> {
-  const db = openDatabase(config.dataDir);
-  const store = new SqliteStore(db);
-  const accounts = new AccountStore(db, config.sessionTtlMs);
+  const sql = openSqlite(config.dataDir);
+  const store = new SqlDocumentStore(sql);
+  const accounts = new AccountStore(sql, config.sessionTtlMs);
   const authenticator = new Authenticator(accounts);
   const demoPassword = config.demo
     ? await seedDemo({
@@ -88,17 +89,17 @@ export async function startServer(
       })
     : null;
 
-  const audit = new AuditLog(db);
-  const held = new HeldUpdates(db);
+  const audit = new AuditLog(sql);
+  const held = new HeldUpdates(sql);
   const app = express();
   const server = http.createServer(app);
   const access = new AccessService(accounts);
   const hub = new YjsHub({
     extensions: [
       new AccountAuth(authenticator, access),
-      new SqlitePersistence(store, config.compactEvery),
+      new StorePersistence(store, { compactEvery: config.compactEvery, nodeId: newId() }),
       new AuditTrail(audit),
-      new UpdateGuard(held, (workspaceId, grid, userId) =>
+      new UpdateGuard(held, logger, (workspaceId, grid, userId) =>
         access.assignable(workspaceId, grid, userId),
       ),
       new TaskNotifications((userId, notification) => notifyUser(io, userId, notification)),
@@ -110,8 +111,8 @@ export async function startServer(
   });
   const io = createSocketIo(server, authenticator);
   access.attach(hub, io);
-  for (const workspace of accounts.workspaces()) {
-    for (const user of accounts.users(workspace.id)) await access.syncMember(user);
+  for (const workspace of await accounts.workspaces()) {
+    for (const user of await accounts.users(workspace.id)) await access.syncMember(user);
   }
 
   app.disable('x-powered-by');
@@ -120,13 +121,8 @@ export async function startServer(
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true });
   });
-  app.get('/readyz', (_req, res) => {
-    let ok = false;
-    try {
-      ok = store.ping();
-    } catch {
-      ok = false;
-    }
+  app.get('/readyz', async (_req, res) => {
+    const ok = await store.ping().catch(() => false);
     res.status(ok ? 200 : 503).json({ ok, store: ok ? 'up' : 'down' });
   });
   app.use(
@@ -143,17 +139,19 @@ export async function startServer(
   });
   const port = (server.address() as AddressInfo).port;
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-  const sessionPurge = setInterval(() => accounts.purgeExpiredSessions(), 3600_000);
+  const sessionPurge = setInterval(
+    () =>
+      accounts.purgeExpiredSessions().catch((error: unknown) => {
+        logger.warn('purging sessions failed', { error: String(error) });
+      }),
+    3600_000,
+  );
   sessionPurge.unref();
   // Revocations made elsewhere (the admin CLI, an expired session) reach open sockets here.
   const credentialSweep = setInterval(() => {
-    const verdicts = new Map<string, boolean>();
-    const revoked = (credential: string) => {
-      if (!verdicts.has(credential))
-        verdicts.set(credential, !accounts.credentialValid(credential));
-      return verdicts.get(credential)!;
-    };
-    access.revokeWhere(revoked, 'session ended');
+    access.revokeInvalid('session ended').catch((error: unknown) => {
+      logger.warn('credential sweep failed', { error: String(error) });
+    });
   }, CREDENTIAL_SWEEP_MS);
   credentialSweep.unref();
 
@@ -173,7 +171,7 @@ export async function startServer(
         yjs.terminateAll();
         await new Promise<void>((resolve) => io.close(() => resolve()));
         server.closeAllConnections();
-        db.close();
+        await sql.close();
       })();
       return closing;
     },

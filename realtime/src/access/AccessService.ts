@@ -20,6 +20,8 @@ import type { OutpostIo } from '../http/socketio.ts';
 export class AccessService implements DocumentDirectory {
   private io: OutpostIo | null = null;
   private hubRef: YjsHub | null = null;
+  /** Every account of every workspace as last synced (see `assignable`). */
+  private readonly members = new Map<string, UserRecord>();
 
   constructor(private readonly accounts: AccountStore) {}
 
@@ -34,8 +36,8 @@ export class AccessService implements DocumentDirectory {
     return this.hubRef;
   }
 
-  workspaceExists(workspaceId: string): boolean {
-    return this.accounts.workspace(workspaceId) !== null;
+  async workspaceExists(workspaceId: string): Promise<boolean> {
+    return (await this.accounts.workspace(workspaceId)) !== null;
   }
 
   async board(ref: DocumentRef): Promise<BoardSummary | null> {
@@ -48,10 +50,11 @@ export class AccessService implements DocumentDirectory {
 
   /**
    * Can this person be assigned a task on a board of `grid`? They must belong to the
-   * workspace, be enabled, work in that grid, and be a role that does tasks.
+   * workspace, be enabled, work in that grid, and be a role that does tasks. Answered from
+   * the accounts as `syncMember` last saw them, synchronously (it runs inside update checks).
    */
   assignable(workspaceId: string, grid: string | null, userId: string): boolean {
-    const user = this.accounts.user(userId);
+    const user = this.members.get(userId);
     if (!user || user.disabled || user.workspaceId !== workspaceId) return false;
     if (!can(user, 'tasks', 'work') && !can(user, 'tasks', 'edit')) return false;
     return inScope(user, grid);
@@ -65,6 +68,26 @@ export class AccessService implements DocumentDirectory {
       new WorkspaceDirectory(doc).listBoards(),
     );
     return boards.map((b) => ({ ...b, grid: b.grid ?? null })).filter((b) => readable(context, b));
+  }
+
+  /** Closes every open connection whose credential the account store no longer accepts. */
+  async revokeInvalid(reason: string): Promise<void> {
+    const credentials = new Set<string>();
+    // Only collects: the predicate closes nothing.
+    this.hub.closeWhere(
+      (c) => {
+        credentials.add(c.context.credential);
+        return false;
+      },
+      CLOSE.unauthorized,
+      reason,
+    );
+    for (const socket of this.io?.of('/').sockets.values() ?? [])
+      credentials.add(socket.data.auth.credential);
+    const revoked = new Set<string>();
+    for (const credential of credentials)
+      if (!(await this.accounts.credentialValid(credential))) revoked.add(credential);
+    if (revoked.size) this.revokeWhere((c) => revoked.has(c), reason);
   }
 
   /** Closes every Yjs and socket.io connection whose credential `isRevoked` says is gone. */
@@ -117,6 +140,7 @@ export class AccessService implements DocumentDirectory {
 
   /** Writes the person into the workspace directory (names shown on cards). */
   async syncMember(user: UserRecord): Promise<void> {
+    this.members.set(user.id, user);
     await this.hub.change(workspaceDocName(user.workspaceId), null, (doc) => {
       const directory = new WorkspaceDirectory(doc);
       if (user.disabled) {

@@ -1,4 +1,4 @@
-import type { Database } from '../store/Database.ts';
+import type { Sql, SqlValue } from '../store/sql.ts';
 
 export interface AuditEntry {
   id: number;
@@ -43,46 +43,54 @@ interface Row {
   fields: string | null;
 }
 
-/** The audit trail: who changed what and when, append-only, in the embedded store. */
+/** The audit trail: who changed what and when, append-only, in the document store's database. */
 export class AuditLog {
-  private readonly insert;
-  private readonly db: Database;
+  constructor(private readonly sql: Sql) {}
 
-  constructor(db: Database) {
-    this.db = db;
-    this.insert = db.prepare(
-      `INSERT INTO audit (at, device_at, user_id, workspace_id, document, via, entity, action, fields)
-       VALUES (@at, @deviceAt, @userId, @workspaceId, @document, @via, @entity, @action, @fields)`,
-    );
-  }
-
-  append(entries: readonly NewAuditEntry[]): void {
+  async append(entries: readonly NewAuditEntry[]): Promise<void> {
     if (!entries.length) return;
-    this.db.transaction(() => {
-      for (const entry of entries) {
-        this.insert.run({
-          ...entry,
-          fields: entry.fields.length ? JSON.stringify(entry.fields) : null,
-        });
+    await this.sql.transaction(async (tx) => {
+      for (const e of entries) {
+        await tx.run(
+          `INSERT INTO audit (at, device_at, user_id, workspace_id, document, via, entity, action, fields)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          [
+            e.at,
+            e.deviceAt,
+            e.userId,
+            e.workspaceId,
+            e.document,
+            e.via,
+            e.entity,
+            e.action,
+            e.fields.length ? JSON.stringify(e.fields) : null,
+          ],
+        );
       }
-    })();
+    });
   }
 
-  query(query: AuditQuery): AuditEntry[] {
-    const where = ['workspace_id = @workspaceId'];
-    if (query.entity !== undefined) where.push('entity = @entity');
-    if (query.userId !== undefined) where.push('user_id = @userId');
-    if (query.document !== undefined) where.push('document = @document');
-    if (query.before !== undefined) where.push('id < @before');
-    const rows = this.db
-      .prepare<Record<string, unknown>, Row>(
-        `SELECT * FROM audit WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT @limit`,
-      )
-      .all({ ...query });
+  async query(query: AuditQuery): Promise<AuditEntry[]> {
+    const where = ['workspace_id = ?'];
+    const params: SqlValue[] = [query.workspaceId];
+    const filter = (column: string, value: string | number | undefined, op = '=') => {
+      if (value === undefined) return;
+      where.push(`${column} ${op} ?`);
+      params.push(value);
+    };
+    filter('entity', query.entity);
+    filter('user_id', query.userId);
+    filter('document', query.document);
+    filter('id', query.before, '<');
+    params.push(query.limit);
+    const rows = await this.sql.all<Row>(
+      `SELECT * FROM audit WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ?`,
+      params,
+    );
     return rows.map((row) => ({
-      id: row.id,
-      at: row.at,
-      deviceAt: row.device_at,
+      id: Number(row.id),
+      at: Number(row.at),
+      deviceAt: row.device_at === null ? null : Number(row.device_at),
       userId: row.user_id,
       workspaceId: row.workspace_id,
       document: row.document,

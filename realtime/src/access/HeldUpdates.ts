@@ -1,6 +1,6 @@
 import * as Y from 'yjs';
 import { newId } from '@outpost/model';
-import type { Database } from '../store/Database.ts';
+import type { Sql } from '../store/sql.ts';
 
 export interface HeldUpdate {
   id: string;
@@ -36,10 +36,10 @@ const toHeld = (row: Row): HeldUpdate => ({
   userId: row.user_id,
   reason: row.reason,
   summary: JSON.parse(row.summary) as string[],
-  createdAt: row.created_at,
+  createdAt: Number(row.created_at),
   decision: row.decision as HeldUpdate['decision'],
   decidedBy: row.decided_by,
-  decidedAt: row.decided_at,
+  decidedAt: row.decided_at === null ? null : Number(row.decided_at),
 });
 
 /** Most open held changes kept per person and document; more are refused, not stored. */
@@ -51,87 +51,85 @@ const MAX_OPEN_PER_USER_DOCUMENT = 50;
  * a supervisor accepts or rejects them; never silently dropped.
  */
 export class HeldUpdates {
-  private readonly q;
-
-  constructor(db: Database) {
-    this.q = {
-      insert: db.prepare(
-        `INSERT INTO held_updates (id, workspace_id, document, user_id, reason, summary, data, created_at)
-         VALUES (@id, @workspaceId, @document, @userId, @reason, @summary, @data, @createdAt)`,
-      ),
-      openFor: db.prepare<[string, string], { data: Buffer }>(
-        'SELECT data FROM held_updates WHERE document = ? AND user_id = ? AND decided_at IS NULL',
-      ),
-      list: db.prepare<[string, number], Row>(
-        `SELECT id, workspace_id, document, user_id, reason, summary, created_at, decision, decided_by, decided_at
-         FROM held_updates WHERE workspace_id = ? AND (decided_at IS NULL OR decided_at > ?)
-         ORDER BY created_at DESC LIMIT 500`,
-      ),
-      get: db.prepare<[string, string], Row & { data: Buffer }>(
-        'SELECT * FROM held_updates WHERE id = ? AND workspace_id = ?',
-      ),
-      decide: db.prepare<[string, string, number, string]>(
-        'UPDATE held_updates SET decision = ?, decided_by = ?, decided_at = ? WHERE id = ? AND decided_at IS NULL',
-      ),
-    };
-  }
+  constructor(private readonly sql: Sql) {}
 
   /**
    * Holds what of `update` is new both to the document and to what is already held for this
    * person and document. Returns the new entry, or null when nothing in it is new (a client
    * resending after a refusal, a device handing in what the server has).
    */
-  hold(input: {
+  async hold(input: {
     workspaceId: string;
     document: string;
     userId: string;
     reason: string;
     summary: string[];
     update: Uint8Array;
-    /** The document as the server has it now. */
+    /** The document as the server has it now (read before anything else happens to it). */
     doc: Y.Doc;
-  }): HeldUpdate | null {
-    const open = this.q.openFor
-      .all(input.document, input.userId)
-      .map((r) => new Uint8Array(r.data));
+  }): Promise<HeldUpdate | null> {
     const known = new Y.Doc({ gc: false });
     Y.applyUpdate(known, Y.encodeStateAsUpdate(input.doc));
-    for (const entry of open) Y.applyUpdate(known, entry);
+    const open = await this.sql.all<{ data: Uint8Array }>(
+      'SELECT data FROM held_updates WHERE document = ? AND user_id = ? AND decided_at IS NULL',
+      [input.document, input.userId],
+    );
+    for (const entry of open) Y.applyUpdate(known, new Uint8Array(entry.data));
     if (!addsAnything(known, input.update)) return null;
     if (open.length >= MAX_OPEN_PER_USER_DOCUMENT) return null;
-    const data = Y.diffUpdate(input.update, Y.encodeStateVector(known));
-    const entry = {
-      id: newId(),
-      workspaceId: input.workspaceId,
-      document: input.document,
-      userId: input.userId,
-      reason: input.reason.slice(0, 300),
-      summary: JSON.stringify(input.summary.slice(0, 50)),
-      data,
-      createdAt: Date.now(),
-    };
-    this.q.insert.run(entry);
-    return this.get(input.workspaceId, entry.id);
+    const id = newId();
+    await this.sql.run(
+      `INSERT INTO held_updates (id, workspace_id, document, user_id, reason, summary, data, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      [
+        id,
+        input.workspaceId,
+        input.document,
+        input.userId,
+        input.reason.slice(0, 300),
+        JSON.stringify(input.summary.slice(0, 50)),
+        Y.diffUpdate(input.update, Y.encodeStateVector(known)),
+        Date.now(),
+      ],
+    );
+    return this.get(input.workspaceId, id);
   }
 
   /** Open entries, and those decided in the last week, newest first. */
-  list(workspaceId: string, now = Date.now()): HeldUpdate[] {
-    return this.q.list.all(workspaceId, now - 7 * 24 * 3600_000).map(toHeld);
+  async list(workspaceId: string, now = Date.now()): Promise<HeldUpdate[]> {
+    const rows = await this.sql.all<Row>(
+      `SELECT id, workspace_id, document, user_id, reason, summary, created_at, decision, decided_by, decided_at
+       FROM held_updates WHERE workspace_id = ? AND (decided_at IS NULL OR decided_at > ?)
+       ORDER BY created_at DESC LIMIT 500`,
+      [workspaceId, now - 7 * 24 * 3600_000],
+    );
+    return rows.map(toHeld);
   }
 
-  get(workspaceId: string, id: string): HeldUpdate | null {
-    const row = this.q.get.get(id, workspaceId);
+  async get(workspaceId: string, id: string): Promise<HeldUpdate | null> {
+    const row = await this.row(workspaceId, id);
     return row ? toHeld(row) : null;
   }
 
-  data(workspaceId: string, id: string): Uint8Array | null {
-    const row = this.q.get.get(id, workspaceId);
+  async data(workspaceId: string, id: string): Promise<Uint8Array | null> {
+    const row = await this.row(workspaceId, id);
     return row ? new Uint8Array(row.data) : null;
   }
 
   /** Records the decision once; false if it was already decided. */
-  decide(id: string, decision: 'accepted' | 'rejected', by: string): boolean {
-    return this.q.decide.run(decision, by, Date.now(), id).changes > 0;
+  async decide(id: string, decision: 'accepted' | 'rejected', by: string): Promise<boolean> {
+    const changed = await this.sql.run(
+      'UPDATE held_updates SET decision = ?, decided_by = ?, decided_at = ? WHERE id = ? AND decided_at IS NULL',
+      [decision, by, Date.now(), id],
+    );
+    return changed > 0;
+  }
+
+  private row(workspaceId: string, id: string): Promise<(Row & { data: Uint8Array }) | undefined> {
+    return this.sql.get('SELECT * FROM held_updates WHERE id = ? AND workspace_id = ?', [
+      id,
+      workspaceId,
+    ]);
   }
 }
 

@@ -13,14 +13,14 @@ export const SESSION_COOKIE = 'outpost_session';
 export class Authenticator {
   constructor(private readonly accounts: AccountStore) {}
 
-  authenticate(request: IncomingMessage): AuthContext | null {
+  async authenticate(request: IncomingMessage): Promise<AuthContext | null> {
     const header = request.headers.authorization;
     if (typeof header === 'string' && /^bearer /i.test(header)) {
       return this.fromToken(header.slice(7).trim());
     }
     const session = this.sessionToken(request);
     if (session) {
-      const user = this.accounts.userForSession(session);
+      const user = await this.accounts.userForSession(session);
       if (user) return toContext(user, 'session', sessionCredential(session));
     }
     const query = new URL(request.url ?? '/', 'http://localhost').searchParams.get('token');
@@ -33,9 +33,9 @@ export class Authenticator {
     return parseCookie(header)[SESSION_COOKIE] ?? null;
   }
 
-  private fromToken(token: string): AuthContext | null {
+  private async fromToken(token: string): Promise<AuthContext | null> {
     if (token.length > 200) return null;
-    const user = this.accounts.userForToken(token);
+    const user = await this.accounts.userForToken(token);
     return user ? toContext(user, 'token', tokenCredential(user.tokenId)) : null;
   }
 }

@@ -14,7 +14,7 @@ import {
 } from '@outpost/model';
 import type { AccountStore } from '../accounts/AccountStore.ts';
 import type { Logger } from '../logger.ts';
-import type { SqliteStore } from '../store/SqliteStore.ts';
+import type { DocumentStore } from '../store/types.ts';
 
 export const DEMO_WORKSPACE = 'demo';
 const PASSWORD_FILE = 'demo-password.txt';
@@ -354,21 +354,21 @@ const GRID_CENTRES: Record<string, [number, number]> = {
  */
 export async function seedDemo(options: {
   accounts: AccountStore;
-  store: SqliteStore;
+  store: DocumentStore;
   dataDir: string;
   password: string | null;
   logger: Logger;
 }): Promise<string | null> {
   const { accounts, store, dataDir, logger } = options;
   const passwordFile = path.join(dataDir, PASSWORD_FILE);
-  if (accounts.workspaces().length > 0) {
+  if ((await accounts.workspaces()).length > 0) {
     if (options.password) return options.password;
     return fs.existsSync(passwordFile) ? fs.readFileSync(passwordFile, 'utf8').trim() : null;
   }
   const password = options.password ?? crypto.randomBytes(9).toString('base64url');
   if (!options.password) fs.writeFileSync(passwordFile, password + '\n', { mode: 0o600 });
 
-  accounts.createWorkspace(DEMO_WORKSPACE, '东湖街道 (Demo District)');
+  await accounts.createWorkspace(DEMO_WORKSPACE, '东湖街道 (Demo District)');
   const userIds = new Map<string, string>();
   for (const account of ACCOUNTS) {
     // Fixed ids (`demo-<username>`), so scripts and benchmarks can name the demo people.
@@ -381,6 +381,7 @@ export async function seedDemo(options: {
     userIds.set(account.username, user.id);
   }
 
+  const members = await accounts.users(DEMO_WORKSPACE);
   const directoryDoc = new Y.Doc();
   const directory = new WorkspaceDirectory(directoryDoc);
   directoryDoc.transact(() => {
@@ -388,7 +389,7 @@ export async function seedDemo(options: {
     directory.meta.set('timeZone', 'Asia/Shanghai');
     for (const grid of GRIDS) directory.setGrid(grid);
     for (const board of BOARDS) directory.setBoard(board);
-    for (const user of accounts.users(DEMO_WORKSPACE)) {
+    for (const user of members) {
       directory.setMember({
         id: user.id,
         username: user.username,
@@ -397,7 +398,9 @@ export async function seedDemo(options: {
       });
     }
   });
-  store.append(workspaceDocName(DEMO_WORKSPACE), Y.encodeStateAsUpdate(directoryDoc));
+  const documents = [
+    { name: workspaceDocName(DEMO_WORKSPACE), update: Y.encodeStateAsUpdate(directoryDoc) },
+  ];
 
   const now = Date.now();
   const scopes = new Map(ACCOUNTS.map((a) => [a.username, a.grids]));
@@ -437,7 +440,10 @@ export async function seedDemo(options: {
         created,
       );
     });
-    store.append(boardDocName(DEMO_WORKSPACE, boardId), Y.encodeStateAsUpdate(doc));
+    documents.push({
+      name: boardDocName(DEMO_WORKSPACE, boardId),
+      update: Y.encodeStateAsUpdate(doc),
+    });
   };
   const all = [...TASKS, ...SUPPLIES];
   for (const board of BOARDS) {
@@ -448,6 +454,7 @@ export async function seedDemo(options: {
       all.filter((seed) => seed[4] === grid),
     );
   }
+  await store.appendMany(documents);
   logger.info('demo workspace seeded', {
     workspace: DEMO_WORKSPACE,
     tasks: TASKS.length + SUPPLIES.length,

@@ -9,7 +9,7 @@ import {
 
 export interface DocumentDirectory {
   /** Is there such a workspace? */
-  workspaceExists(workspaceId: string): boolean;
+  workspaceExists(workspaceId: string): Promise<boolean>;
   /** The board as listed in its workspace, or null. */
   board(ref: DocumentRef): Promise<BoardSummary | null>;
 }
@@ -30,12 +30,12 @@ export class AccountAuth implements Extension {
   ) {}
 
   async onAuthenticate({ request, ref }: OnAuthenticatePayload): Promise<AuthContext | null> {
-    const context = this.authenticator.authenticate(request);
+    const context = await this.authenticator.authenticate(request);
     if (!context) return null;
     if (context.workspaceId !== ref.workspaceId) {
       throw new HookError(403, 'not a member of this workspace');
     }
-    if (!this.directory.workspaceExists(ref.workspaceId))
+    if (!(await this.directory.workspaceExists(ref.workspaceId)))
       throw new HookError(404, 'unknown document');
     if (ref.kind === 'board') {
       const board = await this.directory.board(ref);

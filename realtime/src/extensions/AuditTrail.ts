@@ -37,12 +37,7 @@ export class AuditTrail implements Extension {
         const batch = this.pending;
         this.pending = [];
         this.flush = null;
-        try {
-          this.log.append(batch);
-          resolve();
-        } catch (error) {
-          reject(error);
-        }
+        this.log.append(batch).then(resolve, reject);
       }),
     );
     return this.flush;

@@ -9,6 +9,7 @@ import {
   type OnLoadDocumentPayload,
 } from '../core/types.ts';
 import { SchemaViolation, inspectUpdate } from './validateUpdate.ts';
+import type { Logger } from '../logger.ts';
 
 /**
  * Checks every client update before it is applied: first its shape against the model's schema
@@ -23,6 +24,7 @@ export class UpdateGuard implements Extension {
 
   constructor(
     private readonly held: HeldUpdates,
+    private readonly logger: Logger,
     /** Can `userId` be assigned tasks of a board in `grid` of `workspaceId`? */
     private readonly assignable: (
       workspaceId: string,
@@ -62,15 +64,24 @@ export class UpdateGuard implements Extension {
       );
     } catch (error) {
       if (!(error instanceof WriteRefused)) throw error;
-      this.held.hold({
-        workspaceId: ref.workspaceId,
-        document: documentName,
-        userId: context.userId,
-        reason: error.message,
-        summary: summarize([...report.inserted.map((e) => e.path), ...report.deleted]),
-        update: fresh,
-        doc,
-      });
+      // `hold` reads the document before its first await, so it judges the state refused
+      // against; the refusal is sent at once and the store write completes behind it.
+      this.held
+        .hold({
+          workspaceId: ref.workspaceId,
+          document: documentName,
+          userId: context.userId,
+          reason: error.message,
+          summary: summarize([...report.inserted.map((e) => e.path), ...report.deleted]),
+          update: fresh,
+          doc,
+        })
+        .catch((failure: unknown) =>
+          this.logger.error('holding a refused change failed', {
+            doc: documentName,
+            error: String(failure),
+          }),
+        );
       throw new HookError(
         CLOSE.forbidden,
         `not allowed: ${error.message}; your changes are kept for a supervisor to review`,

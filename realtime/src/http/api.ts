@@ -120,7 +120,7 @@ export function createApiRouter(deps: ApiDeps): express.Router {
       throw new ApiError(401, 'wrong username or password');
     }
     byUser.reset(userKey);
-    const session = accounts.createSession(user.id);
+    const session = await accounts.createSession(user.id);
     res.cookie(SESSION_COOKIE, session.token, {
       httpOnly: true,
       sameSite: 'lax',
@@ -131,11 +131,11 @@ export function createApiRouter(deps: ApiDeps): express.Router {
     res.json({ user: sessionUser(user) });
   });
 
-  router.post('/auth/logout', (req, res) => {
+  router.post('/auth/logout', async (req, res) => {
     requireCsrfHeader(req);
     const token = authenticator.sessionToken(req);
     if (token) {
-      accounts.endSession(token);
+      await accounts.endSession(token);
       access.revokeWhere((c) => c === sessionCredential(token), 'signed out');
     }
     res.clearCookie(SESSION_COOKIE, { path: '/' });
@@ -147,8 +147,8 @@ export function createApiRouter(deps: ApiDeps): express.Router {
   router.use(recordRoutes.public(deps));
 
   // Everything below needs a principal.
-  router.use((req, res, next) => {
-    const auth = authenticator.authenticate(req);
+  router.use(async (req, res, next) => {
+    const auth = await authenticator.authenticate(req);
     if (!auth) throw new ApiError(401, 'authentication required');
     if (req.method !== 'GET' && req.method !== 'HEAD' && auth.via === 'session')
       requireCsrfHeader(req);
@@ -162,15 +162,15 @@ export function createApiRouter(deps: ApiDeps): express.Router {
     next();
   });
 
-  router.get('/me', (req, res) => {
-    const user = accounts.user(who(req).userId);
+  router.get('/me', async (req, res) => {
+    const user = await accounts.user(who(req).userId);
     if (!user) throw new ApiError(401, 'authentication required');
     res.json(sessionUser(user));
   });
 
   router.patch('/me', async (req, res) => {
     const { displayName } = parse(meBody, req.body);
-    const user = accounts.updateUser(who(req).userId, { displayName });
+    const user = await accounts.updateUser(who(req).userId, { displayName });
     await access.applyUserChange(user);
     res.json(sessionUser(user));
   });
@@ -184,28 +184,29 @@ export function createApiRouter(deps: ApiDeps): express.Router {
     res.status(204).end();
   });
 
-  router.post('/auth/logout-all', (req, res) => {
+  router.post('/auth/logout-all', async (req, res) => {
     const me = who(req);
-    accounts.revokeSessions(me.userId);
-    access.revokeWhere((c) => !accounts.credentialValid(c), 'signed out everywhere');
+    await accounts.revokeSessions(me.userId);
+    await access.revokeInvalid('signed out everywhere');
     res.clearCookie(SESSION_COOKIE, { path: '/' });
     res.status(204).end();
   });
 
-  router.get('/tokens', (req, res) => {
-    res.json({ tokens: accounts.tokens(who(req).userId) });
+  router.get('/tokens', async (req, res) => {
+    res.json({ tokens: await accounts.tokens(who(req).userId) });
   });
 
-  router.post('/tokens', (req, res) => {
+  router.post('/tokens', async (req, res) => {
     const { name } = parse(tokenBody, req.body);
-    if (accounts.tokens(who(req).userId).length >= 20)
+    if ((await accounts.tokens(who(req).userId)).length >= 20)
       throw new ApiError(409, 'at most 20 tokens per user');
-    res.status(201).json(accounts.createToken(who(req).userId, name));
+    res.status(201).json(await accounts.createToken(who(req).userId, name));
   });
 
-  router.delete('/tokens/:tokenId', (req, res) => {
+  router.delete('/tokens/:tokenId', async (req, res) => {
     const tokenId = String(req.params.tokenId);
-    if (!accounts.deleteToken(who(req).userId, tokenId)) throw new ApiError(404, 'no such token');
+    if (!(await accounts.deleteToken(who(req).userId, tokenId)))
+      throw new ApiError(404, 'no such token');
     access.revokeWhere((c) => c === tokenCredential(tokenId), 'token revoked');
     res.status(204).end();
   });

@@ -56,8 +56,8 @@ export const peopleRoutes = {
     const router = express.Router();
     const attempts = new RateLimiter(30, 15 * 60_000);
 
-    router.get('/invites/:token', (req, res) => {
-      const found = accounts.inviteUser(String(req.params.token));
+    router.get('/invites/:token', async (req, res) => {
+      const found = await accounts.inviteUser(String(req.params.token));
       if (!found) throw new ApiError(404, 'this link is no longer valid; ask for a new one');
       res.json({
         username: found.user.username,
@@ -78,7 +78,7 @@ export const peopleRoutes = {
         throw new ApiError(404, 'this link is no longer valid; ask for a new one');
       }
       // A reset ended the account's sessions: close what they have open now.
-      access.revokeWhere((c) => !accounts.credentialValid(c), 'password reset');
+      await access.revokeInvalid('password reset');
       res.json({ username: user.username });
     });
     return router;
@@ -102,8 +102,8 @@ export const peopleRoutes = {
       const unknown = list.filter((g) => !known.has(g));
       if (unknown.length) throw new ApiError(400, `grids: unknown grid ${unknown[0]}`);
     };
-    const target = (req: express.Request) => {
-      const user = accounts.user(String(req.params.userId));
+    const target = async (req: express.Request) => {
+      const user = await accounts.user(String(req.params.userId));
       if (!user || user.workspaceId !== who(req).workspaceId)
         throw new ApiError(404, 'no such user');
       return user;
@@ -114,15 +114,16 @@ export const peopleRoutes = {
       expiresAt: Date.now() + LINK_TTL_MS,
     });
 
-    router.get('/users', (req, res) => {
+    router.get('/users', async (req, res) => {
       const me = requirePeople(req, 'read');
-      res.json({ users: accounts.users(me.workspaceId).map(publicUser) });
+      res.json({ users: (await accounts.users(me.workspaceId)).map(publicUser) });
     });
 
     router.post('/users', async (req, res) => {
       const me = requirePeople(req, 'create');
       const input = parse(createUserBody, req.body);
-      if (accounts.userByName(input.username)) throw new ApiError(409, 'username: already taken');
+      if (await accounts.userByName(input.username))
+        throw new ApiError(409, 'username: already taken');
       await knownGrids(me.workspaceId, input.grids);
       const user = await accounts.createUser({
         ...input,
@@ -130,29 +131,28 @@ export const peopleRoutes = {
         password: null,
       });
       await access.syncMember(user);
-      const invite = link(accounts.createInvite(user.id, 'invite', me.userId, LINK_TTL_MS));
+      const invite = link(await accounts.createInvite(user.id, 'invite', me.userId, LINK_TTL_MS));
       res.status(201).json({ user: publicUser(user), invite });
     });
 
     router.patch('/users/:userId', async (req, res) => {
       const me = requirePeople(req, 'edit');
       const change = parse(changeUserBody, req.body);
-      const user = target(req);
+      const user = await target(req);
       if (user.id === me.userId && (change.disabled || (change.role && change.role !== me.role))) {
         throw new ApiError(409, 'you cannot disable yourself or change your own role');
       }
       if (change.grids !== undefined) await knownGrids(me.workspaceId, change.grids);
-      const updated = accounts.updateUser(user.id, change);
+      const updated = await accounts.updateUser(user.id, change);
       await access.applyUserChange(updated);
       res.json({ user: publicUser(updated) });
     });
 
-    router.post('/users/:userId/reset', (req, res) => {
+    router.post('/users/:userId/reset', async (req, res) => {
       const me = requirePeople(req, 'edit');
-      const user = target(req);
-      res
-        .status(201)
-        .json({ reset: link(accounts.createInvite(user.id, 'reset', me.userId, LINK_TTL_MS)) });
+      const user = await target(req);
+      const token = await accounts.createInvite(user.id, 'reset', me.userId, LINK_TTL_MS);
+      res.status(201).json({ reset: link(token) });
     });
     return router;
   },

@@ -44,7 +44,8 @@ export const recordRoutes = {
       requireJson(req);
       const session = authenticator.sessionToken(req);
       const user =
-        authenticator.authenticate(req) ?? (session ? accounts.userForHandIn(session) : null);
+        (await authenticator.authenticate(req)) ??
+        (session ? await accounts.userForHandIn(session) : null);
       if (!user) throw new ApiError(401, 'authentication required');
       const userId = 'userId' in user ? user.userId : user.id;
       const { document, update } = parse(handInBody, req.body);
@@ -115,7 +116,7 @@ export const recordRoutes = {
       let before = query.before;
       // Filter to visible documents, paging through at most ten windows.
       for (let round = 0; round < 10 && entries.length < query.limit; round++) {
-        const page = audit.query({
+        const page = await audit.query({
           workspaceId: me.workspaceId,
           ...(query.entity ? { entity: query.entity } : {}),
           ...(query.user ? { userId: query.user } : {}),
@@ -132,7 +133,9 @@ export const recordRoutes = {
       if (query.format === 'csv') {
         if (!can(me, 'reports', 'read'))
           throw new ApiError(403, `your role (${me.role}) may not export the trail`);
-        const names = new Map(accounts.users(me.workspaceId).map((u) => [u.id, u.username]));
+        const names = new Map(
+          (await accounts.users(me.workspaceId)).map((u) => [u.id, u.username]),
+        );
         res.type('text/csv; charset=utf-8');
         res.setHeader('Content-Disposition', 'attachment; filename="outpost-audit.csv"');
         res.send(toCsv(entries, names));
@@ -146,7 +149,9 @@ export const recordRoutes = {
       if (!can(me, 'tasks', 'edit'))
         throw new ApiError(403, `your role (${me.role}) may not review held changes`);
       const visible = await visibleDocuments(me);
-      res.json({ held: held.list(me.workspaceId).filter((h) => visible.has(h.document)) });
+      res.json({
+        held: (await held.list(me.workspaceId)).filter((h) => visible.has(h.document)),
+      });
     });
 
     router.post('/held/:heldId/:decision', async (req, res) => {
@@ -155,7 +160,7 @@ export const recordRoutes = {
       if (decision !== 'accept' && decision !== 'reject') throw new ApiError(404, 'not found');
       if (!can(me, 'tasks', 'edit'))
         throw new ApiError(403, `your role (${me.role}) may not review held changes`);
-      const entry = held.get(me.workspaceId, String(req.params.heldId));
+      const entry = await held.get(me.workspaceId, String(req.params.heldId));
       if (!entry || !(await visibleDocuments(me)).has(entry.document))
         throw new ApiError(404, 'no such held change');
       if (entry.decision) throw new ApiError(409, `already ${entry.decision}`);
@@ -166,7 +171,7 @@ export const recordRoutes = {
           throw new ApiError(403, 'this document is outside your scope');
       }
       if (decision === 'accept') {
-        const data = held.data(me.workspaceId, entry.id)!;
+        const data = (await held.data(me.workspaceId, entry.id))!;
         await hub.change(
           entry.document,
           me.userId,
@@ -184,8 +189,8 @@ export const recordRoutes = {
           'held',
         );
       }
-      held.decide(entry.id, decision === 'accept' ? 'accepted' : 'rejected', me.userId);
-      res.json({ held: held.get(me.workspaceId, entry.id) });
+      await held.decide(entry.id, decision === 'accept' ? 'accepted' : 'rejected', me.userId);
+      res.json({ held: await held.get(me.workspaceId, entry.id) });
     });
     return router;
   },

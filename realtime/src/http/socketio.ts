@@ -30,14 +30,21 @@ export function createSocketIo(server: http.Server, authenticator: Authenticator
     destroyUpgrade: false,
     maxHttpBufferSize: 64 * 1024,
     allowRequest: (request, callback) => {
-      callback(null, authenticator.authenticate(request) !== null);
+      authenticator.authenticate(request).then(
+        (auth) => callback(null, auth !== null),
+        () => callback(null, false),
+      );
     },
   });
   io.use((socket, next) => {
-    const auth = authenticator.authenticate(socket.request);
-    if (!auth) return next(new Error('unauthorized'));
-    socket.data.auth = auth;
-    next();
+    authenticator.authenticate(socket.request).then(
+      (auth) => {
+        if (!auth) return next(new Error('unauthorized'));
+        socket.data.auth = auth;
+        next();
+      },
+      () => next(new Error('unauthorized')),
+    );
   });
   io.on('connection', (socket) => {
     void socket.join(userRoom(socket.data.auth.userId));

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
+import { SqliteSql } from './sql.ts';
 
 export type Database = BetterSqlite3.Database;
 
@@ -86,6 +87,20 @@ const MIGRATIONS: string[] = [
      decision TEXT
    );
    CREATE INDEX held_open ON held_updates (workspace_id, decided_at, created_at);`,
+  // Cluster mode (issue #6): a per-document sequence assigned in commit order, so a node can
+  // catch up on exactly what it missed; snapshots remember which sequence they cover; leases
+  // let one node at a time compact a document. Usernames are compared case-insensitively
+  // through lower(), which PostgreSQL shares.
+  `ALTER TABLE doc_updates ADD COLUMN doc_seq INTEGER NOT NULL DEFAULT 0;
+   UPDATE doc_updates SET doc_seq = (
+     SELECT count(*) FROM doc_updates u WHERE u.name = doc_updates.name AND u.seq <= doc_updates.seq);
+   DROP INDEX doc_updates_name;
+   CREATE UNIQUE INDEX doc_updates_doc_seq ON doc_updates (name, doc_seq);
+   ALTER TABLE doc_snapshots ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
+   CREATE TABLE doc_heads (name TEXT PRIMARY KEY, seq INTEGER NOT NULL);
+   INSERT INTO doc_heads (name, seq) SELECT name, max(doc_seq) FROM doc_updates GROUP BY name;
+   CREATE TABLE leases (name TEXT PRIMARY KEY, holder TEXT NOT NULL, expires_at INTEGER NOT NULL);
+   CREATE INDEX users_lower_username ON users (lower(username));`,
 ];
 
 /**
@@ -109,4 +124,9 @@ export function openDatabase(dataDir: string): Database {
     })();
   }
   return db;
+}
+
+/** The embedded store behind the asynchronous `Sql` interface the stores use. */
+export function openSqlite(dataDir: string): SqliteSql {
+  return new SqliteSql(openDatabase(dataDir));
 }
