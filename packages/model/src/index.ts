@@ -29,7 +29,13 @@ export {
   renderPermissionTable,
 } from './permissions.ts';
 export type { DocumentKind, DocumentRef } from './names.ts';
-export { boardDocName, isValidSegment, parseDocName, workspaceDocName } from './names.ts';
+export {
+  boardDocName,
+  isValidSegment,
+  parseDocName,
+  rosterDocName,
+  workspaceDocName,
+} from './names.ts';
 export type { SchemaNode } from './schema.ts';
 export { documentSchemas, isId, isLatLng, taskSchema } from './schema.ts';
 export { TaskBoard, byOrder, readTask } from './board.ts';
@@ -37,3 +43,4 @@ export { WorkspaceDirectory } from './workspace.ts';
 export { newId } from './ids.ts';
 export { CLOSE, MESSAGE_NOTICE, MESSAGE_SAVED } from './protocol.ts';
 export type { ClientToServerEvents, Notification, ServerToClientEvents } from './events.ts';
+export * from './roster/index.ts';

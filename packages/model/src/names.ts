@@ -4,13 +4,14 @@
  *
  * - `workspace:<workspaceId>`: the workspace directory (grids, members, boards).
  * - `board:<workspaceId>:<boardId>`: one task board.
+ * - `roster:<workspaceId>:<gridId>`: one grid's checkpoints, staff, shifts and swaps.
  */
-export type DocumentKind = 'workspace' | 'board';
+export type DocumentKind = 'workspace' | 'board' | 'roster';
 
 export interface DocumentRef {
   kind: DocumentKind;
   workspaceId: string;
-  /** Board id for `board` documents. */
+  /** Board id for `board` documents, grid id for `roster` documents. */
   id?: string;
 }
 
@@ -31,6 +32,12 @@ export function boardDocName(workspaceId: string, boardId: string): string {
   return `board:${workspaceId}:${boardId}`;
 }
 
+export function rosterDocName(workspaceId: string, gridId: string): string {
+  assertSegment(workspaceId);
+  assertSegment(gridId);
+  return `roster:${workspaceId}:${gridId}`;
+}
+
 /** Parses a document name; returns null for anything that is not a known, well-formed name. */
 export function parseDocName(name: string): DocumentRef | null {
   const parts = name.split(':');
@@ -38,12 +45,12 @@ export function parseDocName(name: string): DocumentRef | null {
     return { kind: 'workspace', workspaceId: parts[1]! };
   }
   if (
-    parts[0] === 'board' &&
+    (parts[0] === 'board' || parts[0] === 'roster') &&
     parts.length === 3 &&
     isValidSegment(parts[1]!) &&
     isValidSegment(parts[2]!)
   ) {
-    return { kind: 'board', workspaceId: parts[1]!, id: parts[2]! };
+    return { kind: parts[0], workspaceId: parts[1]!, id: parts[2]! };
   }
   return null;
 }

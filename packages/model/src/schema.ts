@@ -1,6 +1,7 @@
 import type { DocumentKind } from './names.ts';
 import { ROLES } from './permissions.ts';
 import { LIMITS, PRIORITIES, TASK_KINDS, TASK_STATUSES } from './types.ts';
+import { isRosterSettings, rosterSchema } from './roster/schema.ts';
 
 /**
  * The declared shape of every Outpost document, as a tree of nodes. The server checks each
@@ -17,14 +18,15 @@ export type SchemaNode =
     }
   | { type: 'array'; item: SchemaNode };
 
-const value = (check: (v: unknown) => boolean): SchemaNode => ({ type: 'value', check });
-const isString =
+export const value = (check: (v: unknown) => boolean): SchemaNode => ({ type: 'value', check });
+export const isString =
   (max: number, min = 0) =>
   (v: unknown) =>
     typeof v === 'string' && v.length >= min && v.length <= max;
-const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-const nullable = (check: (v: unknown) => boolean) => (v: unknown) => v === null || check(v);
-const oneOf = (values: readonly string[]) => (v: unknown) =>
+export const isFiniteNumber = (v: unknown): v is number =>
+  typeof v === 'number' && Number.isFinite(v);
+export const nullable = (check: (v: unknown) => boolean) => (v: unknown) => v === null || check(v);
+export const oneOf = (values: readonly string[]) => (v: unknown) =>
   typeof v === 'string' && values.includes(v);
 
 export const isId = (v: unknown): v is string =>
@@ -46,7 +48,7 @@ export function isLatLng(v: unknown): boolean {
   );
 }
 
-function isRecord(v: unknown, keys: Record<string, (x: unknown) => boolean>): boolean {
+export function isRecord(v: unknown, keys: Record<string, (x: unknown) => boolean>): boolean {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
   const record = v as Record<string, unknown>;
   const known = Object.keys(keys);
@@ -71,7 +73,10 @@ export const isHistoryEntry = (v: unknown) =>
       f === undefined || (Array.isArray(f) && f.length <= 20 && f.every((x) => isString(40, 1)(x))),
   });
 
-const idSet: SchemaNode = { type: 'map', anyKey: { key: isId, node: value((v) => v === true) } };
+export const idSet: SchemaNode = {
+  type: 'map',
+  anyKey: { key: isId, node: value((v) => v === true) },
+};
 const tagSet: SchemaNode = {
   type: 'map',
   anyKey: {
@@ -130,12 +135,14 @@ export const documentSchemas: Record<DocumentKind, Record<string, SchemaNode>> =
     },
     tasks: { type: 'map', anyKey: { key: isId, node: taskSchema } },
   },
+  roster: rosterSchema(),
   workspace: {
     meta: {
       type: 'map',
       keys: {
         name: value(isString(LIMITS.nameLength, 1)),
         timeZone: value(isString(64, 1)),
+        roster: value(isRosterSettings),
       },
     },
     grids: { type: 'map', anyKey: { key: isId, node: namedRecord } },
