@@ -12,6 +12,7 @@ import type { AuthContext } from '../core/types.ts';
 import type { YjsHub } from '../core/YjsHub.ts';
 import { readable, type DocumentDirectory } from '../extensions/AccountAuth.ts';
 import type { OutpostIo } from '../http/socketio.ts';
+import { rosterReadable } from '../roster/rosterAccess.ts';
 
 /**
  * Access decisions that need more than one request: which boards exist and who may read them,
@@ -46,6 +47,22 @@ export class AccessService implements DocumentDirectory {
       const board = new WorkspaceDirectory(doc).boards.get(ref.id!);
       return board ? { ...board, grid: board.grid ?? null } : null;
     });
+  }
+
+  async gridExists(workspaceId: string, gridId: string): Promise<boolean> {
+    return this.hub.read(workspaceDocName(workspaceId), (doc) =>
+      new WorkspaceDirectory(doc).grids.has(gridId),
+    );
+  }
+
+  /** Grids whose roster the person may open. */
+  async readableRosters(
+    context: Pick<AuthContext, 'workspaceId' | 'role' | 'grids'>,
+  ): Promise<string[]> {
+    const grids = await this.hub.read(workspaceDocName(context.workspaceId), (doc) =>
+      new WorkspaceDirectory(doc).listGrids(),
+    );
+    return grids.map((g) => g.id).filter((id) => rosterReadable(context, id));
   }
 
   /**
@@ -123,6 +140,7 @@ export class AccessService implements DocumentDirectory {
         (c) => {
           if (c.context.userId !== user.id) return false;
           update(c.context);
+          if (c.room.ref.kind === 'roster') return !rosterReadable(c.context, c.room.ref.id!);
           return (
             c.room.ref.kind === 'board' &&
             !readable(c.context, { id: '', name: '', grid: c.context.documentGrid })

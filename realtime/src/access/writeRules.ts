@@ -8,6 +8,7 @@ import {
   type Principal,
 } from '@outpost/model';
 import type { UpdateReport } from '../extensions/validateUpdate.ts';
+import { checkRosterWrite } from '../roster/rosterAccess.ts';
 
 /** The person a rule is checked for. */
 export interface Actor extends Principal {
@@ -54,6 +55,7 @@ export function checkWrite(
   assignable: (userId: string) => boolean = () => true,
 ): void {
   if (report.empty) return;
+  if (ref.kind === 'roster') return checkRosterWrite(actor, ref.id!, doc, report);
   if (ref.kind === 'workspace') {
     for (const path of [...report.inserted.map((e) => e.path), ...report.deleted]) {
       if (path[0] === 'members') throw new WriteRefused('members are managed by the server');

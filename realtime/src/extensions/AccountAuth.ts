@@ -6,12 +6,15 @@ import {
   type Extension,
   type OnAuthenticatePayload,
 } from '../core/types.ts';
+import { rosterReadable } from '../roster/rosterAccess.ts';
 
 export interface DocumentDirectory {
   /** Is there such a workspace? */
   workspaceExists(workspaceId: string): Promise<boolean>;
   /** The board as listed in its workspace, or null. */
   board(ref: DocumentRef): Promise<BoardSummary | null>;
+  /** Is there such a grid in the workspace? */
+  gridExists(workspaceId: string, gridId: string): Promise<boolean>;
 }
 
 /**
@@ -42,6 +45,13 @@ export class AccountAuth implements Extension {
       if (!board) throw new HookError(404, 'unknown document');
       if (!readable(context, board)) throw new HookError(403, 'this board is outside your grids');
       context.documentGrid = board.grid;
+    }
+    if (ref.kind === 'roster') {
+      if (!(await this.directory.gridExists(ref.workspaceId, ref.id!)))
+        throw new HookError(404, 'unknown document');
+      if (!rosterReadable(context, ref.id!))
+        throw new HookError(403, 'this roster is outside your grids');
+      context.documentGrid = ref.id!;
     }
     return context;
   }

@@ -1,6 +1,7 @@
 import * as Y from 'yjs';
 import type { AuditLog, NewAuditEntry } from '../access/AuditLog.ts';
 import type { Extension, OnChangePayload, Origin } from '../core/types.ts';
+import type { DocumentKind } from '@outpost/model';
 
 /**
  * Writes who changed what for every change from every path (browser, raw Yjs client, REST,
@@ -58,10 +59,7 @@ function attribution(origin: Origin): { userId: string | null; via: string } {
 type Described = Pick<NewAuditEntry, 'entity' | 'action' | 'fields' | 'deviceAt'>;
 
 /** Groups a transaction's changes by the entity they belong to (a task, a grid, ...). */
-export function describeTransaction(
-  transaction: Y.Transaction,
-  kind: 'board' | 'workspace',
-): Described[] {
+export function describeTransaction(transaction: Y.Transaction, kind: DocumentKind): Described[] {
   const byEntity = new Map<
     string,
     { action: string; fields: Set<string>; deviceAt: number | null }
@@ -99,6 +97,14 @@ export function describeTransaction(
         for (const key of keys) if (key !== null) touch(taskId, 'edited', key);
       } else {
         touch(taskId, 'edited', path[2]);
+      }
+    } else if (kind === 'roster') {
+      // A checkpoint, shift or swap (a Y.Map each): `shift:<id>` and the field changed.
+      const entity = `${singular(path[0]!)}:${path[1]!}`;
+      if (path.length === 2) {
+        for (const key of keys) if (key !== null) touch(entity, 'edited', key);
+      } else {
+        touch(entity, 'edited', path[2]);
       }
     } else {
       touch(path[0]!, 'edited', path[1]);

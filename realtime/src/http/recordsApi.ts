@@ -1,7 +1,13 @@
 import express from 'express';
 import * as Y from 'yjs';
 import { z } from 'zod';
-import { can, documentSchemas, parseDocName, workspaceDocName } from '@outpost/model';
+import {
+  can,
+  documentSchemas,
+  parseDocName,
+  rosterDocName,
+  workspaceDocName,
+} from '@outpost/model';
 import { addsAnything, summarize } from '../access/HeldUpdates.ts';
 import type { AuditEntry } from '../access/AuditLog.ts';
 import type { AuthContext } from '../core/types.ts';
@@ -53,6 +59,8 @@ export const recordRoutes = {
       if (!ref || ref.workspaceId !== user.workspaceId) throw new ApiError(404, 'no such document');
       if (ref.kind === 'board' && !(await access.board(ref)))
         throw new ApiError(404, 'no such document');
+      if (ref.kind === 'roster' && !(await access.gridExists(ref.workspaceId, ref.id!)))
+        throw new ApiError(404, 'no such document');
       const bytes = new Uint8Array(Buffer.from(update, 'base64'));
       const entry = await hub.read(document, (doc) => {
         let diff: Uint8Array;
@@ -92,6 +100,8 @@ export const recordRoutes = {
     const visibleDocuments = async (me: AuthContext): Promise<Set<string>> => {
       const boards = await access.readableBoards(me);
       const names = new Set(boards.map((b) => `board:${me.workspaceId}:${b.id}`));
+      for (const grid of await access.readableRosters(me))
+        names.add(rosterDocName(me.workspaceId, grid));
       if (can(me, 'people', 'read') && can(me, 'settings', 'read'))
         names.add(workspaceDocName(me.workspaceId));
       return names;
