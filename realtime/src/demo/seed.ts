@@ -15,6 +15,7 @@ import {
 import type { AccountStore } from '../accounts/AccountStore.ts';
 import type { Logger } from '../logger.ts';
 import type { DocumentStore } from '../store/types.ts';
+import { seedDemoRosters } from '../roster/demoRoster.ts';
 
 export const DEMO_WORKSPACE = 'demo';
 const PASSWORD_FILE = 'demo-password.txt';
@@ -454,6 +455,7 @@ export async function seedDemo(options: {
       all.filter((seed) => seed[4] === grid),
     );
   }
+  documents.push(...seedDemoRosters(DEMO_WORKSPACE, userIds, userIds.get('supervisor')!, now));
   await store.appendMany(documents);
   logger.info('demo workspace seeded', {
     workspace: DEMO_WORKSPACE,
