@@ -99,6 +99,9 @@ export async function startTarget(kind: TargetKind, options: StartOptions): Prom
   if (dataDir) dataDirs.add(dataDir);
   let child: ChildProcess;
   const nodeFlags = options.inspect ? ['--inspect=127.0.0.1:0'] : [];
+  // For profiling one server, e.g. BENCH_NODE_FLAGS_OUTPOST='--cpu-prof --cpu-prof-dir=/tmp/p'.
+  const extra = process.env[`BENCH_NODE_FLAGS_${kind.toUpperCase()}`];
+  if (extra) nodeFlags.push(...extra.split(' ').filter(Boolean));
   if (kind === 'outpost') {
     child = spawnNode('realtime/src/main.ts', [], {
       cwd: REPO_ROOT,
