@@ -54,8 +54,8 @@ class ProtocolError extends HookError {}
 export class Connection {
   readonly id = nextId++;
   readonly origin: Origin;
-  /** Awareness client ids this connection has announced (removed when it leaves). */
-  readonly awarenessClients = new Set<number>();
+  /** Awareness client ids this connection has announced (removed when it leaves); null: none. */
+  awarenessClients: Set<number> | null = null;
   /** True once the client has sent an Outpost extension message: only then are extensions sent. */
   outpostClient = false;
   closed = false;
@@ -178,9 +178,14 @@ export class Connection {
         break;
       }
       case syncProtocol.messageYjsSyncStep2:
-      case syncProtocol.messageYjsUpdate:
-        this.room.applyClientUpdate(this, decoding.readVarUint8Array(decoder));
+      case syncProtocol.messageYjsUpdate: {
+        const update = decoding.readVarUint8Array(decoder);
+        // The empty update (no structs, no deletions: what a client with nothing new answers to
+        // the server's SyncStep1) changes nothing: no checks, no transaction.
+        if (update.byteLength === 2 && update[0] === 0 && update[1] === 0) break;
+        this.room.applyClientUpdate(this, update);
         break;
+      }
       default:
         throw new ProtocolError(CLOSE.invalidMessage, `unknown sync message ${syncType}`);
     }
@@ -204,7 +209,7 @@ export class Connection {
       const json = decoding.readVarString(decoder);
       if (json.length > MAX_AWARENESS_STATE)
         throw new ProtocolError(CLOSE.invalidMessage, 'awareness state too large');
-      if (!this.awarenessClients.has(clientId) && this.room.awarenessOwner(clientId) !== null)
+      if (!this.awarenessClients?.has(clientId) && this.room.awarenessOwner(clientId) !== null)
         continue;
       entries.push([clientId, clock, stampIdentity(json, this.context)]);
     }

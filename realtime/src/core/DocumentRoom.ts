@@ -25,8 +25,12 @@ type RoomState = 'loading' | 'ready' | 'unloading' | 'closed';
  * storing first.
  */
 export class DocumentRoom {
-  readonly doc = new Y.Doc({ gc: true });
-  readonly awareness = new awarenessProtocol.Awareness(this.doc);
+  readonly doc: Y.Doc;
+  /**
+   * Presence, created when the first client announces some: most documents never have any, and
+   * an Awareness costs a timer and three maps per document.
+   */
+  private presence: awarenessProtocol.Awareness | null = null;
   readonly connections = new Set<Connection>();
   readonly loaded: Promise<void>;
   private state: RoomState = 'loading';
@@ -49,13 +53,23 @@ export class DocumentRoom {
     private readonly extensions: readonly Extension[],
     private readonly options: RoomOptions,
   ) {
-    // The server announces no awareness state of its own.
-    this.awareness.setLocalState(null);
-    this.awareness.on('update', this.onAwarenessUpdate);
+    // A fixed guid: a random one costs 36 calls into the system's random source per document.
+    this.doc = new Y.Doc({ gc: true, guid: name });
     this.doc.on('update', this.onDocUpdate);
     this.loaded = this.load();
     // A failed load is reported to the connections; it must not crash the process.
     this.loaded.catch(() => undefined);
+  }
+
+  /** The document's presence (awareness), created on first use. */
+  get awareness(): awarenessProtocol.Awareness {
+    if (!this.presence) {
+      this.presence = new awarenessProtocol.Awareness(this.doc);
+      // The server announces no awareness state of its own.
+      this.presence.setLocalState(null);
+      this.presence.on('update', this.onAwarenessUpdate);
+    }
+    return this.presence;
   }
 
   get isReady(): boolean {
@@ -84,9 +98,9 @@ export class DocumentRoom {
 
   removeConnection(connection: Connection): void {
     if (!this.connections.delete(connection)) return;
-    if (connection.awarenessClients.size) {
+    if (this.presence && connection.awarenessClients?.size) {
       awarenessProtocol.removeAwarenessStates(
-        this.awareness,
+        this.presence,
         [...connection.awarenessClients],
         null,
       );
@@ -186,8 +200,9 @@ export class DocumentRoom {
   }
 
   sendAwarenessTo(connection: Connection): void {
-    const clients = [...this.awareness.getStates().keys()];
-    if (clients.length) connection.send(encodeAwareness(this.awareness, clients));
+    if (!this.presence) return;
+    const clients = [...this.presence.getStates().keys()];
+    if (clients.length) connection.send(encodeAwareness(this.presence, clients));
   }
 
   /** Closes every connection and leaves memory, storing first unless the room has failed. */
@@ -315,15 +330,15 @@ export class DocumentRoom {
       origin && this.connections.has(origin as Connection) ? (origin as Connection) : null;
     if (connection) {
       for (const id of added) {
-        connection.awarenessClients.add(id);
+        (connection.awarenessClients ??= new Set()).add(id);
         this.awarenessOwners.set(id, connection);
       }
     }
     for (const id of removed) {
-      this.awarenessOwners.get(id)?.awarenessClients.delete(id);
+      this.awarenessOwners.get(id)?.awarenessClients?.delete(id);
       this.awarenessOwners.delete(id);
     }
-    const message = encodeAwareness(this.awareness, changed);
+    const message = encodeAwareness(this.presence!, changed);
     for (const other of this.connections) {
       if (other !== connection) other.send(message);
     }
@@ -362,8 +377,11 @@ export class DocumentRoom {
         this.options.logger.warn('final store failed', { doc: this.name, error: String(error) });
       } finally {
         this.state = 'closed';
-        this.awareness.off('update', this.onAwarenessUpdate);
-        this.awareness.destroy();
+        if (this.presence) {
+          this.presence.off('update', this.onAwarenessUpdate);
+          this.presence.destroy();
+          this.presence = null;
+        }
         this.doc.off('update', this.onDocUpdate);
         this.doc.destroy();
         this.options.onUnloaded(this);
