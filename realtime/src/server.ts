@@ -93,7 +93,7 @@ export async function startServer(
   const held = new HeldUpdates(sql);
   const app = express();
   const server = http.createServer(app);
-  const access = new AccessService(accounts);
+  const access = new AccessService(accounts, authenticator);
   const hub = new YjsHub({
     extensions: [
       new AccountAuth(authenticator, access),

@@ -7,6 +7,7 @@ import {
   type BoardSummary,
   type DocumentRef,
 } from '@outpost/model';
+import type * as Y from 'yjs';
 import type { AccountStore, UserRecord } from '../accounts/AccountStore.ts';
 import type { AuthContext } from '../core/types.ts';
 import type { YjsHub } from '../core/YjsHub.ts';
@@ -23,8 +24,22 @@ export class AccessService implements DocumentDirectory {
   private hubRef: YjsHub | null = null;
   /** Every account of every workspace as last synced (see `assignable`). */
   private readonly members = new Map<string, UserRecord>();
+  /**
+   * Boards of each workspace whose directory is in memory, by id. Every board connection is
+   * checked against its workspace's directory; reading the document for each would cost a
+   * load, a hold and a transaction per connection. An entry lives exactly as long as the
+   * directory it was read from stays unchanged in memory: any change to that document (from a
+   * client, the API or another node) or its unloading drops it.
+   */
+  private readonly boardsByWorkspace = new Map<string, ReadonlyMap<string, BoardSummary>>();
+  /** Workspaces known to exist (they are never deleted). */
+  private readonly knownWorkspaces = new Set<string>();
 
-  constructor(private readonly accounts: AccountStore) {}
+  constructor(
+    private readonly accounts: AccountStore,
+    /** Cached credentials, dropped whenever access changes. */
+    private readonly credentials?: { forget(): void },
+  ) {}
 
   /** The hub needs this service (to authorise) and this service needs the hub: attached after. */
   attach(hub: YjsHub, io: OutpostIo): void {
@@ -38,15 +53,40 @@ export class AccessService implements DocumentDirectory {
   }
 
   async workspaceExists(workspaceId: string): Promise<boolean> {
-    return (await this.accounts.workspace(workspaceId)) !== null;
+    if (this.knownWorkspaces.has(workspaceId)) return true;
+    const exists = (await this.accounts.workspace(workspaceId)) !== null;
+    if (exists) this.knownWorkspaces.add(workspaceId);
+    return exists;
   }
 
   async board(ref: DocumentRef): Promise<BoardSummary | null> {
     if (ref.kind !== 'board' || !ref.id) return null;
-    return this.hub.read(workspaceDocName(ref.workspaceId), (doc) => {
-      const board = new WorkspaceDirectory(doc).boards.get(ref.id!);
-      return board ? { ...board, grid: board.grid ?? null } : null;
-    });
+    const boards =
+      this.boardsByWorkspace.get(ref.workspaceId) ??
+      (await this.hub.read(workspaceDocName(ref.workspaceId), (doc) =>
+        this.indexBoards(ref.workspaceId, doc),
+      ));
+    const board = boards.get(ref.id);
+    return board ? { ...board } : null;
+  }
+
+  /** Reads the boards of a workspace's directory and keeps them until the document changes. */
+  private indexBoards(workspaceId: string, doc: Y.Doc): ReadonlyMap<string, BoardSummary> {
+    const known = this.boardsByWorkspace.get(workspaceId);
+    if (known) return known;
+    const boards = new Map<string, BoardSummary>();
+    for (const [id, board] of new WorkspaceDirectory(doc).boards)
+      boards.set(id, { ...board, grid: board.grid ?? null });
+    const drop = () => {
+      if (this.boardsByWorkspace.get(workspaceId) === boards)
+        this.boardsByWorkspace.delete(workspaceId);
+      doc.off('update', drop);
+      doc.off('destroy', drop);
+    };
+    doc.on('update', drop);
+    doc.on('destroy', drop);
+    this.boardsByWorkspace.set(workspaceId, boards);
+    return boards;
   }
 
   async gridExists(workspaceId: string, gridId: string): Promise<boolean> {
@@ -89,6 +129,7 @@ export class AccessService implements DocumentDirectory {
 
   /** Closes every open connection whose credential the account store no longer accepts. */
   async revokeInvalid(reason: string): Promise<void> {
+    this.credentials?.forget();
     const credentials = new Set<string>();
     // Only collects: the predicate closes nothing.
     this.hub.closeWhere(
@@ -109,6 +150,7 @@ export class AccessService implements DocumentDirectory {
 
   /** Closes every Yjs and socket.io connection whose credential `isRevoked` says is gone. */
   revokeWhere(isRevoked: (credential: string) => boolean, reason: string): void {
+    this.credentials?.forget();
     this.hub.closeWhere((c) => isRevoked(c.context.credential), CLOSE.unauthorized, reason);
     for (const socket of this.io?.of('/').sockets.values() ?? []) {
       if (isRevoked(socket.data.auth.credential)) socket.disconnect(true);
@@ -121,6 +163,7 @@ export class AccessService implements DocumentDirectory {
    * others carry on with the new role and scope, so the next edit is judged by them.
    */
   async applyUserChange(user: UserRecord): Promise<void> {
+    this.credentials?.forget();
     const update = (context: AuthContext) => {
       context.role = user.role;
       context.grids = user.grids;
