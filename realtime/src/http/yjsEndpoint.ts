@@ -1,11 +1,11 @@
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
 import { CLOSE } from '@outpost/model';
 import type { Connection } from '../core/Connection.ts';
 import { HookError } from '../core/types.ts';
 import type { YjsHub } from '../core/YjsHub.ts';
 import type { Logger } from '../logger.ts';
+import { WireSocket, acceptKey, type WireHandlers } from './wire.ts';
 
 const YJS_PREFIX = '/yjs/';
 /** A socket that has not answered a ping within this long is dropped (dead phones, lost NAT). */
@@ -14,6 +14,35 @@ const HEARTBEAT_MS = 30_000;
 export interface YjsEndpoint {
   /** Terminates every socket still open (after the hub has closed them politely). */
   terminateAll(): void;
+}
+
+/**
+ * One upgraded socket and its connection: the WebSocket's event handlers, without a closure
+ * per event (thousands of idle phones each cost only what they must).
+ */
+class Link implements WireHandlers {
+  alive = true;
+  connection: Connection | null = null;
+  wire!: WireSocket;
+
+  constructor(private readonly links: Set<Link>) {}
+
+  message(data: Buffer, binary: boolean): void {
+    this.alive = true;
+    const connection = this.connection;
+    if (!connection) return;
+    if (!binary) return connection.close(CLOSE.invalidMessage, 'binary frames only');
+    connection.receive(data);
+  }
+
+  pong(): void {
+    this.alive = true;
+  }
+
+  closed(): void {
+    this.links.delete(this);
+    this.connection?.close(CLOSE.goingAway, 'closed');
+  }
 }
 
 /**
@@ -27,43 +56,21 @@ export function attachYjsEndpoint(
   options: { maxMessageBytes: number; logger: Logger },
 ): YjsEndpoint {
   const { logger } = options;
-  const wss = new WebSocketServer({
-    noServer: true,
-    maxPayload: options.maxMessageBytes,
-    perMessageDeflate: false,
-    clientTracking: false,
-  });
-  const sockets = new Map<WebSocket, { alive: boolean }>();
+  const links = new Set<Link>();
 
   const heartbeat = setInterval(() => {
-    for (const [ws, state] of sockets) {
-      if (!state.alive) {
-        ws.terminate();
+    for (const link of links) {
+      if (!link.alive) {
+        link.wire.terminate();
         continue;
       }
-      state.alive = false;
-      ws.ping();
+      link.alive = false;
+      link.wire.ping();
     }
   }, HEARTBEAT_MS);
   heartbeat.unref();
 
-  const accept = (ws: WebSocket, connection: Connection) => {
-    const state = { alive: true };
-    sockets.set(ws, state);
-    ws.on('pong', () => (state.alive = true));
-    ws.on('message', (data: Buffer, isBinary) => {
-      state.alive = true;
-      if (!isBinary) return connection.close(CLOSE.invalidMessage, 'binary frames only');
-      connection.receive(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-    });
-    ws.on('close', () => {
-      sockets.delete(ws);
-      connection.close(CLOSE.goingAway, 'closed');
-    });
-    ws.on('error', (error) => logger.debug('socket error', { error: String(error) }));
-  };
-
-  server.on('upgrade', (request, socket, head) => {
+  server.on('upgrade', (request: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = request.url ?? '';
     if (!url.startsWith(YJS_PREFIX)) {
       // socket.io handles its own path; anything else is not ours.
@@ -76,19 +83,23 @@ export function attachYjsEndpoint(
     } catch {
       return refuse(socket, 400, 'Bad Request');
     }
-    socket.on('error', () => socket.destroy());
+    const accept = acceptKey(request);
+    if (typeof accept === 'number') return refuse(socket, accept, 'not a WebSocket upgrade');
+    socket.on('error', destroy);
     hub.authenticate(request, documentName).then(
       ({ ref, context }) => {
-        wss.handleUpgrade(request, socket, head, (ws) => {
-          ws.binaryType = 'nodebuffer';
-          let connection: Connection;
-          try {
-            connection = hub.connect(ws, documentName, ref, context);
-          } catch {
-            return;
-          }
-          accept(ws, connection);
-        });
+        if (socket.destroyed) return;
+        socket.removeListener('error', destroy);
+        const link = new Link(links);
+        const wire = WireSocket.accept(socket, accept, options.maxMessageBytes, link);
+        link.wire = wire;
+        try {
+          link.connection = hub.connect(wire, documentName, ref, context);
+        } catch {
+          return;
+        }
+        links.add(link);
+        wire.start(head);
       },
       (error: unknown) => {
         if (error instanceof HookError) refuse(socket, error.code, error.message);
@@ -103,10 +114,14 @@ export function attachYjsEndpoint(
   return {
     terminateAll() {
       clearInterval(heartbeat);
-      for (const ws of sockets.keys()) ws.terminate();
-      sockets.clear();
+      for (const link of links) link.wire.terminate();
+      links.clear();
     },
   };
+}
+
+function destroy(this: Duplex): void {
+  this.destroy();
 }
 
 function refuse(socket: Duplex, status: number, message: string): void {
