@@ -109,8 +109,8 @@ export class WireSocket {
   }
 
   /**
-   * Writes the 101 response. Frames may be sent at once; nothing is read until `start`, so the
-   * caller can wire the connection up first.
+   * Writes the 101 response. Frames may be sent at once (they leave with it when `start` is
+   * called); nothing is read until `start`, so the caller can wire the connection up first.
    */
   static accept(
     socket: Duplex,
@@ -124,6 +124,8 @@ export class WireSocket {
     };
     tcp.setNoDelay?.(true);
     tcp.setTimeout?.(0);
+    // The 101 and whatever the caller sends before `start` (the greeting) leave in one write.
+    socket.cork();
     socket.write(
       `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`,
     );
@@ -132,6 +134,7 @@ export class WireSocket {
 
   /** Starts reading, beginning with the bytes that arrived with the upgrade request. */
   start(head: Buffer): void {
+    this.socket.uncork();
     if (head.length) this.onData(head);
     if (!this.done) this.socket.on('data', onData);
   }
