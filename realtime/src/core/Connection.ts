@@ -59,7 +59,8 @@ export class Connection {
   /** True once the client has sent an Outpost extension message: only then are extensions sent. */
   outpostClient = false;
   closed = false;
-  private queue: Uint8Array[] = [];
+  /** Frames that arrived while the document was loading (null: none). */
+  private queue: Uint8Array[] | null = null;
   private allowance = FRAME_BURST;
   private lastFrameAt = Date.now();
   private queuedBytes = 0;
@@ -93,7 +94,7 @@ export class Connection {
         this.close(CLOSE.invalidMessage, 'too much data before the document was loaded');
         return;
       }
-      this.queue.push(data);
+      (this.queue ??= []).push(data);
       return;
     }
     this.handle(data);
@@ -102,7 +103,8 @@ export class Connection {
   /** Called by the room once the document is loaded. */
   drain(): void {
     const queued = this.queue;
-    this.queue = [];
+    if (!queued) return;
+    this.queue = null;
     this.queuedBytes = 0;
     for (const frame of queued) {
       if (this.closed) return;
@@ -126,7 +128,7 @@ export class Connection {
       this.send(encodeNotice(String(code), reason));
     }
     this.closed = true;
-    this.queue = [];
+    this.queue = null;
     try {
       this.socket.close(code, reason.slice(0, 120));
     } catch {
