@@ -8,7 +8,7 @@ import {
   type Extension,
   type OnLoadDocumentPayload,
 } from '../core/types.ts';
-import { SchemaViolation, inspectUpdate } from './validateUpdate.ts';
+import { PartlyKnown, SchemaViolation, inspectUpdate } from './validateUpdate.ts';
 import type { Logger } from '../logger.ts';
 
 /**
@@ -46,12 +46,19 @@ export class UpdateGuard implements Extension {
     if (origin.kind !== 'connection') return;
     const context = origin.connection.context;
     let report;
-    let fresh: Uint8Array;
+    // Judge only what is new to the server: a client may resend content the server already
+    // has (its whole local copy, when it connects before its local store has loaded).
+    const onlyNew = () => Y.diffUpdate(update, Y.encodeStateVector(doc));
+    let fresh: Uint8Array | null = null;
     try {
-      // Judge only what is new to the server: a client may resend content the server already
-      // has (its whole local copy, when it connects before its local store has loaded).
-      fresh = Y.diffUpdate(update, Y.encodeStateVector(doc));
-      report = inspectUpdate(doc, fresh, documentSchemas[ref.kind]);
+      try {
+        // Usually no item is partly known: known items are skipped without encoding a diff.
+        report = inspectUpdate(doc, update, documentSchemas[ref.kind], { onlyNew: true });
+      } catch (error) {
+        if (!(error instanceof PartlyKnown)) throw error;
+        fresh = onlyNew();
+        report = inspectUpdate(doc, fresh, documentSchemas[ref.kind]);
+      }
     } catch (error) {
       if (error instanceof SchemaViolation) {
         throw new HookError(CLOSE.invalidMessage, `update refused: ${error.message}`);
@@ -73,7 +80,7 @@ export class UpdateGuard implements Extension {
           userId: context.userId,
           reason: error.message,
           summary: summarize([...report.inserted.map((e) => e.path), ...report.deleted]),
-          update: fresh,
+          update: fresh ?? onlyNew(),
           doc,
         })
         .catch((failure: unknown) =>

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { TaskBoard, documentSchemas } from '@outpost/model';
-import { SchemaViolation, inspectUpdate, validateUpdate } from './validateUpdate.ts';
+import { PartlyKnown, SchemaViolation, inspectUpdate, validateUpdate } from './validateUpdate.ts';
 
 const schema = documentSchemas.board;
 
@@ -176,5 +176,43 @@ describe('inspectUpdate reports what an update writes', () => {
       schema,
     );
     expect(report.empty).toBe(true);
+  });
+
+  it('with onlyNew, judges a resent whole state as its diff would be judged, without the diff', () => {
+    const { server, client, board, id } = setup();
+    board.update(id, { title: 'renamed' }, 'u2');
+    board.create({ title: 'made offline' }, 'u2');
+    // The client resends everything it has, including the task the server already holds.
+    const whole = Y.encodeStateAsUpdate(client);
+    const paths = (r: ReturnType<typeof inspectUpdate>) => ({
+      inserted: r.inserted.map((e) => e.path.join('.')).sort(),
+      deleted: r.deleted.map((p) => p.join('.')).sort(),
+    });
+    const viaDiff = inspectUpdate(server, Y.diffUpdate(whole, Y.encodeStateVector(server)), schema);
+    const direct = inspectUpdate(server, whole, schema, { onlyNew: true });
+    expect(paths(direct)).toEqual(paths(viaDiff));
+    expect(direct.inserted.length).toBeGreaterThan(0);
+    // Without onlyNew the known task would be judged again.
+    expect(inspectUpdate(server, whole, schema).inserted.length).toBeGreaterThan(
+      direct.inserted.length,
+    );
+    // Everything known: no item to judge (its deletions are still reported, as by the diff).
+    Y.applyUpdate(server, whole);
+    expect(inspectUpdate(server, whole, schema, { onlyNew: true }).inserted).toEqual([]);
+  });
+
+  it('with onlyNew, says so when an item is only partly known', () => {
+    const server = new Y.Doc();
+    const client = new Y.Doc();
+    const list = client.getMap('tasks').set('t1', new Y.Map()) as Y.Map<unknown>;
+    const tags = new Y.Array<string>();
+    list.set('tags', tags);
+    tags.push(['a']);
+    Y.applyUpdate(server, Y.encodeStateAsUpdate(client));
+    // The next push continues the same run of the same client: encoded as one merged item.
+    tags.push(['b']);
+    expect(() =>
+      inspectUpdate(server, Y.encodeStateAsUpdate(client), schema, { onlyNew: true }),
+    ).toThrow(PartlyKnown);
   });
 });

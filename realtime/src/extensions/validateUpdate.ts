@@ -32,6 +32,12 @@ export interface UpdateReport {
 
 export class SchemaViolation extends Error {}
 
+/**
+ * Thrown by `inspectUpdate` with `onlyNew` when an item of the update is partly known to the
+ * document: only `Y.diffUpdate` can cut such an item at the right place.
+ */
+export class PartlyKnown extends Error {}
+
 const DELETED: TypeInfo = { node: 'deleted', path: [] };
 
 /**
@@ -40,11 +46,17 @@ const DELETED: TypeInfo = { node: 'deleted', path: [] };
  * writes or deletes. Works on the decoded update, resolving parents through the update itself
  * and the document's existing items, so nothing is applied on trial. Throws SchemaViolation
  * with a reason that names the path.
+ *
+ * With `onlyNew`, items the document already has are left out, as if the update had first been
+ * reduced with `Y.diffUpdate(update, Y.encodeStateVector(doc))` (a client may resend what the
+ * server has), without encoding that diff: if an item is only partly known, throws PartlyKnown
+ * and the caller diffs first.
  */
 export function inspectUpdate(
   doc: Y.Doc,
   update: Uint8Array,
   roots: Record<string, SchemaNode>,
+  { onlyNew = false }: { onlyNew?: boolean } = {},
 ): UpdateReport {
   let decoded: ReturnType<typeof Y.decodeUpdate>;
   try {
@@ -55,6 +67,11 @@ export function inspectUpdate(
   const incoming = new Map<number, Y.Item[]>();
   for (const struct of decoded.structs) {
     if (struct instanceof Y.Item) {
+      if (onlyNew) {
+        const known = Y.getState(doc.store, struct.id.client);
+        if (struct.id.clock + struct.length <= known) continue;
+        if (struct.id.clock < known) throw new PartlyKnown();
+      }
       const list = incoming.get(struct.id.client) ?? [];
       list.push(struct);
       incoming.set(struct.id.client, list);
