@@ -11,6 +11,8 @@ export npm_config_nodedir="${npm_config_nodedir:-/usr}"
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+# Cluster tests start a private PostgreSQL server (initdb, postgres) from Debian's package.
+compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null || need+=(postgresql)
 # Chinese text in screenshots and printed tables needs a CJK font.
 fc-list :lang=zh 2>/dev/null | grep -q . || need+=(fonts-wqy-microhei)
 if ((${#need[@]})); then

@@ -3,7 +3,8 @@ import { ROLES, type Role } from '@outpost/model';
 import { AccountStore } from './accounts/AccountStore.ts';
 import { MIN_PASSWORD_LENGTH } from './accounts/passwords.ts';
 import { loadConfig } from './config.ts';
-import { openSqlite } from './store/Database.ts';
+import { createLogger } from './logger.ts';
+import { openSql } from './store/open.ts';
 
 const USAGE = `Outpost admin commands (run from the repository root; DATA_DIR as for the server):
 
@@ -23,7 +24,7 @@ Roles: ${ROLES.join(', ')}. New users appear in the workspace directory on the n
 
 async function main(args: string[]): Promise<number> {
   const config = loadConfig();
-  const sql = openSqlite(config.dataDir);
+  const sql = await openSql(config, createLogger('warn'));
   const accounts = new AccountStore(sql, config.sessionTtlMs);
   try {
     const [group, action, ...rest] = args;

@@ -1,3 +1,5 @@
+import crypto from 'node:crypto';
+import os from 'node:os';
 import path from 'node:path';
 
 /** Everything the server can be told from outside. Read once at start-up by `loadConfig`. */
@@ -43,6 +45,24 @@ export interface Config {
   webBuildDir: string;
   /** Log level (`LOG_LEVEL`): `info` by default, `silent` in tests that want quiet. */
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /**
+   * Cluster mode: a PostgreSQL connection string (`DATABASE_URL`) for the shared store and a
+   * Redis URL (`REDIS_URL`) between nodes, both or neither. Without them, one embedded process.
+   */
+  databaseUrl: string | null;
+  redisUrl: string | null;
+  /** This node's name in logs, metrics and leases (`OUTPOST_NODE_ID`); random by default. */
+  nodeId: string;
+  /**
+   * How often a node re-reads the shared log of its loaded documents, whatever Redis delivered
+   * (`OUTPOST_CATCHUP_MS`). Default 5 s: the bound on how long a lost message stays missing.
+   */
+  catchUpMs: number;
+  /**
+   * Bearer token for `GET /metrics` (`OUTPOST_METRICS_TOKEN`). Without it, metrics are served
+   * only to requests from loopback.
+   */
+  metricsToken: string | null;
 }
 
 const repoRoot = path.resolve(import.meta.dirname, '..', '..');
@@ -68,7 +88,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secureCookies: flag(env, 'OUTPOST_SECURE_COOKIES'),
     webBuildDir: path.resolve(env.OUTPOST_WEB_BUILD || path.join(repoRoot, 'web', 'build')),
     logLevel: level(env.LOG_LEVEL),
+    ...cluster(env),
+    nodeId:
+      env.OUTPOST_NODE_ID ||
+      `${os.hostname()}-${process.pid}-${crypto.randomBytes(3).toString('hex')}`,
+    catchUpMs: int(env, 'OUTPOST_CATCHUP_MS', 5_000, 100, 3_600_000),
+    metricsToken: env.OUTPOST_METRICS_TOKEN || null,
   };
+}
+
+function cluster(env: NodeJS.ProcessEnv): Pick<Config, 'databaseUrl' | 'redisUrl'> {
+  const databaseUrl = env.DATABASE_URL || null;
+  const redisUrl = env.REDIS_URL || null;
+  if ((databaseUrl === null) !== (redisUrl === null)) {
+    throw new Error('cluster mode needs both DATABASE_URL (PostgreSQL) and REDIS_URL, or neither');
+  }
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl))
+    throw new Error('DATABASE_URL must be a postgres:// connection string');
+  if (redisUrl && !/^rediss?:\/\//.test(redisUrl))
+    throw new Error('REDIS_URL must be a redis:// or rediss:// URL');
+  return { databaseUrl, redisUrl };
 }
 
 function int(

@@ -9,12 +9,24 @@ export interface Logger {
 
 const ORDER = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 } as const;
 
-/** One JSON line per event on stderr (stdout stays for the human start-up banner). */
-export function createLogger(level: Config['logLevel']): Logger {
+/**
+ * One JSON line per event on stderr (stdout stays for the human start-up banner). `base`
+ * fields go on every line (in cluster mode: which node wrote it).
+ */
+export function createLogger(
+  level: Config['logLevel'],
+  base: Record<string, unknown> = {},
+): Logger {
   const emit = (lvl: keyof typeof ORDER, message: string, fields?: Record<string, unknown>) => {
     if (ORDER[lvl] < ORDER[level]) return;
     process.stderr.write(
-      JSON.stringify({ t: new Date().toISOString(), level: lvl, msg: message, ...fields }) + '\n',
+      JSON.stringify({
+        t: new Date().toISOString(),
+        level: lvl,
+        msg: message,
+        ...base,
+        ...fields,
+      }) + '\n',
     );
   };
   return {

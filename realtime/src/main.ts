@@ -4,7 +4,7 @@ import { DEMO_USERNAMES } from './demo/seed.ts';
 import { startServer } from './server.ts';
 
 const config = loadConfig();
-const logger = createLogger(config.logLevel);
+const logger = createLogger(config.logLevel, config.databaseUrl ? { node: config.nodeId } : {});
 const server = await startServer(config, logger).catch((error: unknown) => {
   logger.error('could not start', {
     error: error instanceof Error ? error.message : String(error),
@@ -12,7 +12,13 @@ const server = await startServer(config, logger).catch((error: unknown) => {
   process.exit(1);
 });
 
-const lines = [``, `  Outpost is running at ${server.url}`, `  Data: ${config.dataDir}`];
+const lines = [
+  ``,
+  `  Outpost is running at ${server.url}`,
+  config.databaseUrl
+    ? `  Cluster node ${config.nodeId} (shared store in PostgreSQL, nodes linked through Redis)`
+    : `  Data: ${config.dataDir}`,
+];
 if (server.demoPassword) {
   lines.push(
     `  Demo accounts: ${DEMO_USERNAMES.join(', ')}

@@ -4,7 +4,6 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import express from 'express';
-import { newId } from '@outpost/model';
 import helmet from 'helmet';
 import { AccountStore } from './accounts/AccountStore.ts';
 import { Authenticator } from './accounts/Authenticator.ts';
@@ -23,7 +22,10 @@ import { createApiRouter } from './http/api.ts';
 import { createSocketIo, notifyUser } from './http/socketio.ts';
 import { attachYjsEndpoint } from './http/yjsEndpoint.ts';
 import { createLogger, type Logger } from './logger.ts';
-import { openSqlite } from './store/Database.ts';
+import { openSql } from './store/open.ts';
+import { createMetrics } from './cluster/metrics.ts';
+import { RedisRelay, type RedisClient } from './cluster/RedisRelay.ts';
+import { createAdapter } from '@socket.io/redis-adapter';
 import { SqlDocumentStore } from './store/SqlDocumentStore.ts';
 
 export interface OutpostServer {
@@ -68,6 +70,22 @@ function securityHeaders(config: Config): express.RequestHandler {
   });
 }
 
+/** How long `/readyz` waits for the store and Redis before calling them down. */
+const READY_TIMEOUT_MS = 2_000;
+
+/** Resolves to the promise's value, or false when it fails or takes longer than `ms`. */
+function withTimeout(promise: Promise<boolean>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([
+    promise.catch(() => false),
+    new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms))),
+  ]).finally(() => clearTimeout(timer));
+}
+
+function isLoopback(address: string | undefined): boolean {
+  return address === '127.0.0.1' || address === '::1' || address === '::ffff:127.0.0.1';
+}
+
 /** How often open sockets re-check their credential against the store. */
 const CREDENTIAL_SWEEP_MS = 15_000;
 
@@ -75,19 +93,38 @@ export async function startServer(
   config: Config,
   logger: Logger = createLogger(config.logLevel),
 ): Promise<OutpostServer> {
-  const sql = openSqlite(config.dataDir);
+  const sql = await openSql(config, logger);
   const store = new SqlDocumentStore(sql);
   const accounts = new AccountStore(sql, config.sessionTtlMs);
   const authenticator = new Authenticator(accounts);
+  const metrics = createMetrics(config.nodeId);
+  // Several nodes may start at once: whichever takes the lock first seeds, the others find it done.
   const demoPassword = config.demo
-    ? await seedDemo({
-        accounts,
-        store,
-        dataDir: config.dataDir,
-        password: config.demoPassword,
+    ? await sql.lock('outpost:demo-seed', () =>
+        seedDemo({
+          accounts,
+          store,
+          dataDir: config.dataDir,
+          password: config.demoPassword,
+          logger,
+        }),
+      )
+    : null;
+  const relay = config.redisUrl
+    ? new RedisRelay({
+        url: config.redisUrl,
+        nodeId: config.nodeId,
         logger,
+        metrics,
+        catchUpMs: config.catchUpMs,
       })
     : null;
+  const persistence = new StorePersistence(store, {
+    compactEvery: config.compactEvery,
+    nodeId: config.nodeId,
+    metrics,
+    ...(relay ? { onStored: relay.published.bind(relay) } : {}),
+  });
 
   const audit = new AuditLog(sql);
   const held = new HeldUpdates(sql);
@@ -96,8 +133,9 @@ export async function startServer(
   const access = new AccessService(accounts, authenticator);
   const hub = new YjsHub({
     extensions: [
+      ...(relay ? [relay] : []),
       new AccountAuth(authenticator, access),
-      new StorePersistence(store, { compactEvery: config.compactEvery, nodeId: newId() }),
+      persistence,
       new AuditTrail(audit),
       new UpdateGuard(held, logger, (workspaceId, grid, userId) =>
         access.assignable(workspaceId, grid, userId),
@@ -111,6 +149,30 @@ export async function startServer(
   });
   const io = createSocketIo(server, authenticator);
   access.attach(hub, io);
+  metrics.attach(hub);
+  let adapterClients: RedisClient[] = [];
+  if (relay) {
+    await relay.start(persistence);
+    // socket.io events (alarms, notifications) reach a person on whichever node they are.
+    const adapterPub = relay.pub.duplicate({ disableOfflineQueue: false });
+    const adapterSub = adapterPub.duplicate();
+    adapterClients = [adapterPub, adapterSub];
+    for (const client of adapterClients) client.on('error', () => undefined);
+    await Promise.all(adapterClients.map((client) => client.connect()));
+    io.adapter(createAdapter(adapterPub, adapterSub));
+    access.onLocalChange = (event) => relay.announce(event);
+    relay.onAccountEvent = (event) => {
+      const applied =
+        event.kind === 'revoke'
+          ? access.revokeInvalid(event.reason, false)
+          : accounts.user(event.userId).then((user) => user && access.applyUserChange(user, false));
+      applied.catch((error: unknown) =>
+        logger.warn('applying an account change from another node failed', {
+          error: String(error),
+        }),
+      );
+    };
+  }
   for (const workspace of await accounts.workspaces()) {
     for (const user of await accounts.users(workspace.id)) await access.syncMember(user);
   }
@@ -122,8 +184,26 @@ export async function startServer(
     res.json({ ok: true });
   });
   app.get('/readyz', async (_req, res) => {
-    const ok = await store.ping().catch(() => false);
-    res.status(ok ? 200 : 503).json({ ok, store: ok ? 'up' : 'down' });
+    const [storeUp, redisUp] = await Promise.all([
+      withTimeout(store.ping(), READY_TIMEOUT_MS),
+      relay ? withTimeout(relay.ping(), READY_TIMEOUT_MS) : Promise.resolve(null),
+    ]);
+    const ok = storeUp && redisUp !== false;
+    res.status(ok ? 200 : 503).json({
+      ok,
+      store: storeUp ? 'up' : 'down',
+      ...(relay ? { redis: redisUp ? 'up' : 'down', node: config.nodeId } : {}),
+    });
+  });
+  app.get('/metrics', async (req, res) => {
+    const allowed = config.metricsToken
+      ? req.headers.authorization === `Bearer ${config.metricsToken}`
+      : isLoopback(req.socket.remoteAddress);
+    if (!allowed) {
+      res.status(403).type('text/plain').send('metrics: forbidden\n');
+      return;
+    }
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   app.use(
     '/api',
@@ -149,7 +229,7 @@ export async function startServer(
   sessionPurge.unref();
   // Revocations made elsewhere (the admin CLI, an expired session) reach open sockets here.
   const credentialSweep = setInterval(() => {
-    access.revokeInvalid('session ended').catch((error: unknown) => {
+    access.revokeInvalid('session ended', false).catch((error: unknown) => {
       logger.warn('credential sweep failed', { error: String(error) });
     });
   }, CREDENTIAL_SWEEP_MS);
@@ -171,6 +251,8 @@ export async function startServer(
         yjs.terminateAll();
         await new Promise<void>((resolve) => io.close(() => resolve()));
         server.closeAllConnections();
+        await relay?.close();
+        await Promise.all(adapterClients.map((client) => client.quit().catch(() => undefined)));
         await sql.close();
       })();
       return closing;

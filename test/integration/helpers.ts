@@ -107,6 +107,8 @@ export async function within<T>(promise: Promise<T>, timeout: number, what: stri
 export interface ServerOptions {
   /** Extra environment (e.g. OUTPOST_MAX_MESSAGE_BYTES). */
   env?: Record<string, string>;
+  /** Demo password (nodes of one cluster share theirs); random by default. */
+  password?: string;
 }
 
 const running = new Set<ChildProcess>();
@@ -118,7 +120,6 @@ process.once('exit', () => {
 
 /** A real Outpost server (`node --import tsx realtime/src/main.ts`) on 127.0.0.1. */
 export class OutpostServer {
-  readonly password = `pw-${crypto.randomBytes(9).toString('base64url')}`;
   port = 0;
   private child: ChildProcess | null = null;
   private exited: Promise<number | null> = Promise.resolve(null);
@@ -128,12 +129,13 @@ export class OutpostServer {
   private constructor(
     readonly dataDir: string,
     private readonly env: Record<string, string>,
+    readonly password = `pw-${crypto.randomBytes(9).toString('base64url')}`,
   ) {}
 
   /** Starts a server on a fresh data directory and a free port, seeded with the demo workspace. */
   static async start(options: ServerOptions = {}): Promise<OutpostServer> {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'outpost-it-'));
-    const server = new OutpostServer(dataDir, options.env ?? {});
+    const server = new OutpostServer(dataDir, options.env ?? {}, options.password);
     await server.spawn();
     return server;
   }
@@ -185,6 +187,11 @@ export class OutpostServer {
     if (!child) return Promise.resolve();
     child.kill('SIGKILL');
     return this.exited;
+  }
+
+  /** Pauses (SIGSTOP) or continues (SIGCONT) the process: a node that stops answering. */
+  signal(signal: 'SIGSTOP' | 'SIGCONT'): void {
+    this.child?.kill(signal);
   }
 
   /** Stops the process (SIGKILL if it does not stop) and removes the data directory. */
@@ -278,7 +285,7 @@ export interface RequestOptions {
 
 /** A JSON request to the server; the body is parsed when the response is JSON. */
 export async function api<T = Record<string, unknown>>(
-  server: OutpostServer,
+  server: Pick<OutpostServer, 'url'>,
   pathname: string,
   options: RequestOptions = {},
 ): Promise<ApiResponse<T>> {
@@ -546,7 +553,7 @@ export class RawYjsClient {
 
   /** Opens a socket on `/yjs/<docName>`; rejects with UpgradeRefused when the server says no. */
   static connect(
-    server: OutpostServer,
+    server: Pick<OutpostServer, 'wsUrl'>,
     docName: string,
     options: ConnectOptions = {},
   ): Promise<RawYjsClient> {
@@ -600,7 +607,7 @@ export class RawYjsClient {
 
   /** Connects and waits until the server answered our SyncStep1. */
   static async synced(
-    server: OutpostServer,
+    server: Pick<OutpostServer, 'wsUrl'>,
     docName: string,
     options: ConnectOptions = {},
   ): Promise<RawYjsClient> {
@@ -790,7 +797,7 @@ export interface ProviderOptions {
  * and two providers of one process would otherwise sync through it instead of the server.
  */
 export function provider(
-  server: OutpostServer,
+  server: Pick<OutpostServer, 'wsUrl'>,
   docName: string,
   { token, doc = new Y.Doc() }: ProviderOptions,
 ): WebsocketProvider {
@@ -803,7 +810,7 @@ export function provider(
 }
 
 export async function syncedProvider(
-  server: OutpostServer,
+  server: Pick<OutpostServer, 'wsUrl'>,
   docName: string,
   options: ProviderOptions,
 ): Promise<WebsocketProvider> {

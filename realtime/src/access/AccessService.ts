@@ -15,6 +15,9 @@ import { readable, type DocumentDirectory } from '../extensions/AccountAuth.ts';
 import type { OutpostIo } from '../http/socketio.ts';
 import { rosterReadable } from '../roster/rosterAccess.ts';
 
+/** An account change on one node that every node applies to the connections it holds. */
+export type AccountEvent = { kind: 'user'; userId: string } | { kind: 'revoke'; reason: string };
+
 /**
  * Access decisions that need more than one request: which boards exist and who may read them,
  * and what happens to open connections when a person's access changes (live revocation).
@@ -22,6 +25,11 @@ import { rosterReadable } from '../roster/rosterAccess.ts';
 export class AccessService implements DocumentDirectory {
   private io: OutpostIo | null = null;
   private hubRef: YjsHub | null = null;
+  /**
+   * Told of every account change made on this node, so that other nodes (cluster mode) apply
+   * it to what they have open too.
+   */
+  onLocalChange: ((event: AccountEvent) => void) | null = null;
   /** Every account of every workspace as last synced (see `assignable`). */
   private readonly members = new Map<string, UserRecord>();
   /**
@@ -128,7 +136,7 @@ export class AccessService implements DocumentDirectory {
   }
 
   /** Closes every open connection whose credential the account store no longer accepts. */
-  async revokeInvalid(reason: string): Promise<void> {
+  async revokeInvalid(reason: string, announce = true): Promise<void> {
     this.credentials?.forget();
     const credentials = new Set<string>();
     // Only collects: the predicate closes nothing.
@@ -145,16 +153,18 @@ export class AccessService implements DocumentDirectory {
     const revoked = new Set<string>();
     for (const credential of credentials)
       if (!(await this.accounts.credentialValid(credential))) revoked.add(credential);
-    if (revoked.size) this.revokeWhere((c) => revoked.has(c), reason);
+    if (revoked.size) this.revokeWhere((c) => revoked.has(c), reason, false);
+    if (announce) this.onLocalChange?.({ kind: 'revoke', reason });
   }
 
   /** Closes every Yjs and socket.io connection whose credential `isRevoked` says is gone. */
-  revokeWhere(isRevoked: (credential: string) => boolean, reason: string): void {
+  revokeWhere(isRevoked: (credential: string) => boolean, reason: string, announce = true): void {
     this.credentials?.forget();
     this.hub.closeWhere((c) => isRevoked(c.context.credential), CLOSE.unauthorized, reason);
     for (const socket of this.io?.of('/').sockets.values() ?? []) {
       if (isRevoked(socket.data.auth.credential)) socket.disconnect(true);
     }
+    if (announce) this.onLocalChange?.({ kind: 'revoke', reason });
   }
 
   /**
@@ -162,7 +172,7 @@ export class AccessService implements DocumentDirectory {
    * off (4401); a connection to a board now outside the person's scope is closed (4403); the
    * others carry on with the new role and scope, so the next edit is judged by them.
    */
-  async applyUserChange(user: UserRecord): Promise<void> {
+  async applyUserChange(user: UserRecord, announce = true): Promise<void> {
     this.credentials?.forget();
     const update = (context: AuthContext) => {
       context.role = user.role;
@@ -197,6 +207,7 @@ export class AccessService implements DocumentDirectory {
       }
     }
     await this.syncMember(user);
+    if (announce) this.onLocalChange?.({ kind: 'user', userId: user.id });
   }
 
   /** Writes the person into the workspace directory (names shown on cards). */

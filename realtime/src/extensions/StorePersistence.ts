@@ -6,6 +6,7 @@ import type {
   OnStoreDocumentPayload,
   Origin,
 } from '../core/types.ts';
+import type { Metrics } from '../cluster/metrics.ts';
 import type { DocumentStore } from '../store/types.ts';
 
 const STORAGE: Origin = { kind: 'storage' };
@@ -40,6 +41,7 @@ export interface StorePersistenceOptions {
   nodeId: string;
   /** Told of every update once it is durable (cluster mode relays it to the other nodes). */
   onStored?: (name: string, seq: number, update: Uint8Array) => void;
+  metrics?: Metrics;
 }
 
 /**
@@ -56,6 +58,8 @@ export class StorePersistence implements Extension {
   readonly priority = 1000;
   private batch: Batch | null = null;
   private readonly docs = new Map<string, Tracked>();
+  /** Relayed updates that arrived while their document was being read from the store. */
+  private readonly early = new Map<string, { seq: number; update: Uint8Array }[]>();
 
   constructor(
     private readonly store: DocumentStore,
@@ -68,17 +72,32 @@ export class StorePersistence implements Extension {
   }
 
   async onLoadDocument({ documentName, doc }: OnLoadDocumentPayload): Promise<void> {
-    const stored = await this.store.read(documentName);
-    doc.transact(() => {
-      for (const update of stored.updates) Y.applyUpdate(doc, update, STORAGE);
-    }, STORAGE);
-    this.docs.set(documentName, {
+    const early: { seq: number; update: Uint8Array }[] = [];
+    this.early.set(documentName, early);
+    let stored;
+    try {
+      stored = await this.store.read(documentName);
+    } finally {
+      this.early.delete(documentName);
+    }
+    const tracked: Tracked = {
       doc,
       cursor: stored.seq,
       ahead: new Set(),
       pending: stored.pending,
       catchingUp: null,
-    });
+    };
+    // What other nodes stored during the read is durable too: part of the loaded state.
+    doc.transact(() => {
+      for (const update of stored.updates) Y.applyUpdate(doc, update, STORAGE);
+      for (const { seq, update } of early) {
+        if (seq <= tracked.cursor) continue;
+        Y.applyUpdate(doc, update, STORAGE);
+        this.seen(tracked, seq);
+      }
+    }, STORAGE);
+    this.docs.set(documentName, tracked);
+    if (tracked.ahead.size) void this.catchUp(documentName).catch(() => undefined);
     if (stored.pending >= this.options.compactEvery) await this.compact(documentName);
   }
 
@@ -111,6 +130,11 @@ export class StorePersistence implements Extension {
 
   /** An update another node stored as `seq` (through Redis). */
   applyRelayed(name: string, seq: number, update: Uint8Array): void {
+    const early = this.early.get(name);
+    if (early) {
+      early.push({ seq, update });
+      return;
+    }
     const tracked = this.docs.get(name);
     if (!tracked) return;
     if (tracked.doc.isDestroyed) {
@@ -132,6 +156,8 @@ export class StorePersistence implements Extension {
       try {
         const stored = await this.store.read(name, tracked.cursor);
         if (tracked.doc.isDestroyed) return;
+        const missed = stored.seq - tracked.cursor - tracked.ahead.size;
+        if (missed > 0) this.options.metrics?.caughtUp.inc(missed);
         if (stored.updates.length) {
           tracked.doc.transact(() => {
             for (const update of stored.updates) Y.applyUpdate(tracked.doc, update, RELAYED);
@@ -165,12 +191,16 @@ export class StorePersistence implements Extension {
     const batch = this.batch!;
     this.batch = null;
     let results: { seq: number; pending: number }[];
+    const started = performance.now();
     try {
       results = await this.store.appendMany(batch.entries);
     } catch (error) {
+      this.options.metrics?.storeErrors.inc();
       batch.reject(error);
       return;
     }
+    this.options.metrics?.storeLatency.observe((performance.now() - started) / 1000);
+    this.options.metrics?.updatesStored.inc(batch.entries.length);
     const due = new Set<string>();
     batch.entries.forEach(({ name, update }, i) => {
       const { seq, pending } = results[i]!;

@@ -130,7 +130,8 @@ export const peopleRoutes = {
         workspaceId: me.workspaceId,
         password: null,
       });
-      await access.syncMember(user);
+      // Every node learns of the new account (assignable at once, anywhere).
+      await access.applyUserChange(user);
       const invite = link(await accounts.createInvite(user.id, 'invite', me.userId, LINK_TTL_MS));
       res.status(201).json({ user: publicUser(user), invite });
     });

@@ -20,6 +20,11 @@ export interface Sql {
    * Everything inside must go through `tx`. Resolves only after the commit.
    */
   transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T>;
+  /**
+   * Runs `work` holding a lock named `key` across every process sharing the database (seeding
+   * a demo workspace exactly once, migrations). The embedded store has one process: no-op.
+   */
+  lock<T>(key: string, work: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -46,6 +51,7 @@ export class SqliteSql implements Sql {
       dialect: 'sqlite',
       ...direct,
       transaction: (work) => work(this.inside),
+      lock: (_key, work) => work(),
       close: () => Promise.reject(new Error('close() inside a transaction')),
     };
   }
@@ -81,6 +87,10 @@ export class SqliteSql implements Sql {
       this.active = null;
       end();
     }
+  }
+
+  lock<T>(_key: string, work: () => Promise<T>): Promise<T> {
+    return work();
   }
 
   async close(): Promise<void> {
