@@ -20,6 +20,7 @@ import {
 import { errorMessage } from './lib/stats.ts';
 import { BENCH_ROOT, TARGETS, removeDataDirs, type TargetKind } from './servers/targets.ts';
 import { browser } from './scenarios/browser.ts';
+import { cluster } from './scenarios/cluster.ts';
 import { coldJoin } from './scenarios/coldJoin.ts';
 import { FULL, QUICK, type Context, type Scenario } from './scenarios/common.ts';
 import { durable } from './scenarios/durable.ts';
@@ -27,7 +28,7 @@ import { fanout } from './scenarios/fanout.ts';
 import { idle } from './scenarios/idle.ts';
 import { manyDocs } from './scenarios/manyDocs.ts';
 
-const SCENARIOS: Scenario[] = [fanout, coldJoin, manyDocs, idle, durable, browser];
+const SCENARIOS: Scenario[] = [fanout, coldJoin, manyDocs, idle, durable, browser, cluster];
 
 interface Options {
   quick: boolean;
@@ -93,7 +94,7 @@ function counts(arg: string): number[] {
 function usage(problem?: string): never {
   const text = [
     problem ? `bench: ${problem}\n` : '',
-    'usage: pnpm bench [--quick] [--only=fanout,cold-join,many-docs,idle,durable,browser]',
+    'usage: pnpm bench [--quick] [--only=fanout,cold-join,many-docs,idle,durable,browser,cluster]',
     '                  [--targets=outpost,reference,relay] [--out=DIR]',
     '                  [--fanout=50,200] [--idle=2000,5000] [--docs=1000]   (override sizes)',
     '                  [--limit=SECONDS]   (time limit of the run: 112 quick, 780 full)',

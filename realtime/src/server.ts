@@ -24,8 +24,7 @@ import { attachYjsEndpoint } from './http/yjsEndpoint.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { openSql } from './store/open.ts';
 import { createMetrics } from './cluster/metrics.ts';
-import { RedisRelay, type RedisClient } from './cluster/RedisRelay.ts';
-import { createAdapter } from '@socket.io/redis-adapter';
+import type { RedisClient, RedisRelay } from './cluster/RedisRelay.ts';
 import { SqlDocumentStore } from './store/SqlDocumentStore.ts';
 
 export interface OutpostServer {
@@ -110,8 +109,9 @@ export async function startServer(
         }),
       )
     : null;
-  const relay = config.redisUrl
-    ? new RedisRelay({
+  // Loaded only in cluster mode: a single node starts without the Redis client.
+  const relay: RedisRelay | null = config.redisUrl
+    ? new (await import('./cluster/RedisRelay.ts')).RedisRelay({
         url: config.redisUrl,
         nodeId: config.nodeId,
         logger,
@@ -159,6 +159,7 @@ export async function startServer(
     adapterClients = [adapterPub, adapterSub];
     for (const client of adapterClients) client.on('error', () => undefined);
     await Promise.all(adapterClients.map((client) => client.connect()));
+    const { createAdapter } = await import('@socket.io/redis-adapter');
     io.adapter(createAdapter(adapterPub, adapterSub));
     access.onLocalChange = (event) => relay.announce(event);
     relay.onAccountEvent = (event) => {

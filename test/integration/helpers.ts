@@ -109,6 +109,8 @@ export interface ServerOptions {
   env?: Record<string, string>;
   /** Demo password (nodes of one cluster share theirs); random by default. */
   password?: string;
+  /** How long the start may take (ms); default 30 s. Cluster nodes starting together take longer. */
+  startTimeoutMs?: number;
 }
 
 const running = new Set<ChildProcess>();
@@ -130,12 +132,18 @@ export class OutpostServer {
     readonly dataDir: string,
     private readonly env: Record<string, string>,
     readonly password = `pw-${crypto.randomBytes(9).toString('base64url')}`,
+    private readonly startTimeoutMs = START_TIMEOUT_MS,
   ) {}
 
   /** Starts a server on a fresh data directory and a free port, seeded with the demo workspace. */
   static async start(options: ServerOptions = {}): Promise<OutpostServer> {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'outpost-it-'));
-    const server = new OutpostServer(dataDir, options.env ?? {}, options.password);
+    const server = new OutpostServer(
+      dataDir,
+      options.env ?? {},
+      options.password,
+      options.startTimeoutMs,
+    );
     await server.spawn();
     return server;
   }
@@ -239,8 +247,8 @@ export class OutpostServer {
       let stdout = '';
       const timer = setTimeout(() => {
         child.kill('SIGKILL');
-        reject(new Error(`server did not start within ${START_TIMEOUT_MS} ms\n${this.stderr}`));
-      }, START_TIMEOUT_MS);
+        reject(new Error(`server did not start within ${this.startTimeoutMs} ms\n${this.stderr}`));
+      }, this.startTimeoutMs);
       child.stdout!.setEncoding('utf8');
       child.stdout!.on('data', (chunk: string) => {
         stdout = (stdout + chunk).slice(-10_000);

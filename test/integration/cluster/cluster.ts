@@ -4,12 +4,15 @@
  * gets from each node: encoded state vectors and content must be equal everywhere.
  */
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { expect } from 'vitest';
 import * as Y from 'yjs';
 import { TaskBoard } from '@outpost/model';
 import { startBalancer, type Balancer } from '../../../realtime/src/cluster/balancer.ts';
 import { OutpostServer, RawYjsClient, waitFor, type WaitOptions } from '../helpers.ts';
-import { Postgres, Redis } from './services.ts';
+import { LocalPostgres, LocalRedis } from '../../../realtime/src/cluster/localServices.ts';
 
 export interface ClusterOptions {
   nodes?: number;
@@ -20,14 +23,14 @@ export class TestCluster {
   balancer: Balancer | null = null;
 
   private constructor(
-    readonly pg: Postgres,
-    readonly redis: Redis,
+    readonly pg: LocalPostgres,
+    readonly redis: LocalRedis,
     readonly nodes: OutpostServer[],
     readonly password: string,
   ) {}
 
   static async start({ nodes = 3, env = {} }: ClusterOptions = {}): Promise<TestCluster> {
-    const [pg, redis] = await Promise.all([Postgres.start(), Redis.start()]);
+    const [pg, redis] = await Promise.all([tempPostgres(), tempRedis()]);
     const password = `pw-${crypto.randomBytes(9).toString('base64url')}`;
     const cluster = new TestCluster(pg, redis, [], password);
     try {
@@ -36,6 +39,7 @@ export class TestCluster {
         Array.from({ length: nodes }, (_, i) =>
           OutpostServer.start({
             password,
+            startTimeoutMs: 120_000,
             env: {
               DATABASE_URL: pg.url,
               REDIS_URL: redis.url,
@@ -68,8 +72,19 @@ export class TestCluster {
     await this.balancer?.close();
     for (const node of this.nodes) node.signal('SIGCONT');
     await Promise.all(this.nodes.map((node) => node.dispose().catch(() => undefined)));
-    await Promise.all([this.pg.stop(), this.redis.stop()]);
+    await Promise.all([this.pg.destroy(), this.redis.destroy()]);
   }
+}
+
+/** PostgreSQL in a fresh temp directory, fsync off (tests only). */
+export function tempPostgres(): Promise<LocalPostgres> {
+  return LocalPostgres.start(fs.mkdtempSync(path.join(os.tmpdir(), 'outpost-pg-')), {
+    fast: true,
+  });
+}
+
+export function tempRedis(): Promise<LocalRedis> {
+  return LocalRedis.start(fs.mkdtempSync(path.join(os.tmpdir(), 'outpost-redis-')));
 }
 
 export interface NodeView {

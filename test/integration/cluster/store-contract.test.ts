@@ -16,7 +16,8 @@ import { openSqlite } from '../../../realtime/src/store/Database.ts';
 import { PgSql } from '../../../realtime/src/store/PgSql.ts';
 import { SqlDocumentStore } from '../../../realtime/src/store/SqlDocumentStore.ts';
 import type { Sql } from '../../../realtime/src/store/sql.ts';
-import { Postgres } from './services.ts';
+import type { LocalPostgres } from '../../../realtime/src/cluster/localServices.ts';
+import { tempPostgres } from './cluster.ts';
 
 const logger = createLogger('silent');
 
@@ -39,11 +40,11 @@ function sqliteBackend(): Backend {
 }
 
 function postgresBackend(): Backend {
-  let pg: Postgres | null = null;
+  let pg: LocalPostgres | null = null;
   return {
     name: 'postgres',
     async open() {
-      pg ??= await Postgres.start();
+      pg ??= await tempPostgres();
       const sql = new PgSql({ connectionString: pg.url, logger, retryForMs: 5_000 });
       await sql.migrate();
       return sql;
@@ -51,7 +52,7 @@ function postgresBackend(): Backend {
     peer(this: Backend) {
       return this.open();
     },
-    stop: async () => pg?.stop(),
+    stop: async () => pg?.destroy(),
   };
 }
 
