@@ -199,7 +199,8 @@ export async function startServer(
   app.get('/metrics', async (req, res) => {
     const allowed = config.metricsToken
       ? req.headers.authorization === `Bearer ${config.metricsToken}`
-      : isLoopback(req.socket.remoteAddress);
+      : // Behind a proxy on this machine (the balancer) `req.ip` is the real client's address.
+        isLoopback(req.ip);
     if (!allowed) {
       res.status(403).type('text/plain').send('metrics: forbidden\n');
       return;
