@@ -31,6 +31,12 @@ export class DocumentRoom {
    * an Awareness costs a timer and three maps per document.
    */
   private presence: awarenessProtocol.Awareness | null = null;
+  /**
+   * The greeting's SyncStep1 (the document's state vector), shared by every greeting until
+   * the document changes: a hundred phones joining an unchanged board cost one encoding, and
+   * the endpoint frames the same message once.
+   */
+  private stepOne: Uint8Array | null = null;
   readonly connections = new Set<Connection>();
   readonly loaded: Promise<void>;
   private state: RoomState = 'loading';
@@ -234,7 +240,7 @@ export class DocumentRoom {
 
   /** First messages of a connection: our state vector, then everyone's awareness; then its queue. */
   private greet(connection: Connection): void {
-    connection.send(encodeSyncStep1(this.doc));
+    connection.send((this.stepOne ??= encodeSyncStep1(this.doc)));
     this.sendAwarenessTo(connection);
     connection.drain();
   }
@@ -245,6 +251,7 @@ export class DocumentRoom {
     _doc: Y.Doc,
     transaction: Y.Transaction,
   ) => {
+    this.stepOne = null;
     const typed = origin as Origin | null;
     // Loading replays stored updates: nothing to append or send.
     if (typed?.kind === 'storage') return;

@@ -211,6 +211,28 @@ describe('YjsHub', () => {
     expect(store.loads).toBe(2);
   });
 
+  it('greets each client with the state vector of the document as it is when it joins', async () => {
+    const store = new MemoryStore();
+    const hub = makeHub(store);
+    const stateVectorOf = (message: Uint8Array) => {
+      const decoder = decoding.createDecoder(message);
+      expect(decoding.readVarUint(decoder)).toBe(MESSAGE_SYNC);
+      expect(decoding.readVarUint(decoder)).toBe(syncProtocol.messageYjsSyncStep1);
+      return Y.decodeStateVector(decoding.readVarUint8Array(decoder));
+    };
+    const a = new MemoryClient(hub);
+    a.syncStep1();
+    await until(() => a.received.length > 0);
+    const b = new MemoryClient(hub);
+    await until(() => b.received.length > 0);
+    expect(stateVectorOf(b.received[0]!).size).toBe(0);
+    new TaskBoard(a.doc).create({ title: 'after the first greetings' }, 'u1');
+    await until(() => new TaskBoard(b.doc).list().length === 1);
+    const c = new MemoryClient(hub);
+    await until(() => c.received.length > 0);
+    expect(stateVectorOf(c.received[0]!).get(a.doc.clientID)).toBeGreaterThan(0);
+  });
+
   it('closes only the connection that sent a malformed frame', async () => {
     const store = new MemoryStore();
     const hub = makeHub(store);
