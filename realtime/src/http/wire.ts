@@ -53,14 +53,28 @@ export function acceptKey(request: IncomingMessage): string | number {
 }
 
 /** Header and payload of one unfragmented binary frame, server to client (unmasked). */
-export function binaryFrame(payload: Uint8Array): Buffer {
+function binaryFrame(payload: Uint8Array): Buffer {
   return frame(OP_BINARY, payload);
 }
 
+/**
+ * Larger messages (a document's state for one joining client, a big offline backlog) are
+ * written as a header and the payload itself, without copying them into a frame; and they are
+ * not kept as the last frame built, which would hold megabytes until the next send.
+ */
+const COPY_LIMIT = 16 * 1024;
+
 function frame(opcode: number, payload: Uint8Array): Buffer {
   const length = payload.byteLength;
+  const out = frameHeader(opcode, length, length);
+  out.set(payload, out.length - length);
+  return out;
+}
+
+/** A frame header for a payload of `length` bytes, with room for `room` payload bytes after it. */
+function frameHeader(opcode: number, length: number, room = 0): Buffer {
   const header = length < 126 ? 2 : length < 65536 ? 4 : 10;
-  const out = Buffer.allocUnsafe(header + length);
+  const out = Buffer.allocUnsafe(header + room);
   out[0] = 0x80 | opcode;
   if (header === 2) out[1] = length;
   else if (header === 4) {
@@ -71,7 +85,6 @@ function frame(opcode: number, payload: Uint8Array): Buffer {
     out.writeUInt32BE(Math.floor(length / 2 ** 32), 2);
     out.writeUInt32BE(length >>> 0, 6);
   }
-  out.set(payload, header);
   return out;
 }
 
@@ -150,7 +163,14 @@ export class WireSocket {
 
   send(data: Uint8Array): void {
     if (!this.isOpen) return;
-    this.socket.write(framed(data));
+    if (data.byteLength <= COPY_LIMIT) {
+      this.socket.write(framed(data));
+      return;
+    }
+    this.socket.cork();
+    this.socket.write(frameHeader(OP_BINARY, data.byteLength));
+    this.socket.write(data);
+    this.socket.uncork();
   }
 
   ping(): void {
