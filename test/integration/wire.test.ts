@@ -13,7 +13,9 @@ import * as Y from 'yjs';
 import {
   Cleanup,
   OutpostServer,
+  RawYjsClient,
   TASKS_DOC,
+  awarenessFrame,
   principal,
   waitFor,
   type Principal,
@@ -238,5 +240,30 @@ describe('the Yjs endpoint speaks WebSocket', () => {
       socket.on('close', () => resolve(text));
     });
     expect(reply).toMatch(/^HTTP\/1\.1 400 /);
+  });
+
+  it('disconnects a reader that stopped reading once its backlog is too large, and only it', async () => {
+    const slow = cleanup.add(await RawWire.open(TASKS_DOC, leader.token), (w) =>
+      w.socket.destroy(),
+    );
+    slow.socket.pause(); // a phone that stopped reading: the server's queue for it grows
+    const writer = cleanup.add(
+      await RawYjsClient.connect(server, TASKS_DOC, { token: leader.token }),
+      (c) => c.close(),
+    );
+    await waitFor(() => expect(writer.synced).toBe(true));
+    // Presence broadcasts reach every socket in the room: ~40 MB of them, more than the kernel's
+    // buffers and the server's per-connection limit together, within the flood allowance.
+    const pad = 'x'.repeat(14_000);
+    for (let round = 1; round <= 2_800 && !slow.ended; round++) {
+      writer.send(awarenessFrame([[writer.doc.clientID, round, { pad, round }]]));
+      if (round % 250 === 0) await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
+    slow.socket.resume();
+    await waitFor(() => expect(slow.ended).toBe(true), { timeout: 20_000 });
+    const close = slow.frames.find((f) => f.opcode === 0x8);
+    if (close) expect(close.payload.readUInt16BE(0)).toBe(4408);
+    // The reader that kept up is still connected.
+    expect(writer.closeInfo).toBeNull();
   });
 });

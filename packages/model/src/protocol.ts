@@ -35,6 +35,11 @@ export const CLOSE = {
   tooManyMessages: 4429,
   /** The document would grow past the configured maximum size. */
   documentTooLarge: 4413,
+  /**
+   * The client read too slowly: more was waiting to be sent to it than the server keeps for one
+   * connection. It reconnects and catches up with one sync instead of an endless backlog.
+   */
+  tooSlow: 4408,
   /** The server could not load or store the document. */
   serverError: 4500,
 } as const;

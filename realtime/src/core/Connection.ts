@@ -24,6 +24,8 @@ const MAX_AWARENESS_STATE = 16 * 1024;
 /** Flood protection: a burst of this many frames, refilled at `FRAMES_PER_SECOND`. */
 const FRAME_BURST = 1000;
 const FRAMES_PER_SECOND = 300;
+/** Bytes waiting to be sent to one client beyond which it is disconnected as too slow. */
+const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 
 /** Rewrites `user.id`/`user.name` of an awareness state to the authenticated person. */
 function stampIdentity(json: string, context: AuthContext): string {
@@ -114,6 +116,13 @@ export class Connection {
 
   send(message: Uint8Array): void {
     if (this.closed) return;
+    if (this.socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+      // A reader this far behind (a stalled phone, a client that stopped reading) would make the
+      // server hold every broadcast for it until the heartbeat gives up. A reconnect costs it one
+      // sync of what it lacks.
+      this.close(CLOSE.tooSlow, 'too far behind; reconnect to catch up');
+      return;
+    }
     try {
       this.socket.send(message);
     } catch {
@@ -124,7 +133,8 @@ export class Connection {
   /** Closes the socket; tells Outpost clients why first. Safe to call more than once. */
   close(code: number, reason: string): void {
     if (this.closed) return;
-    if (this.outpostClient && code !== CLOSE.goingAway) {
+    // A notice to a reader already too far behind would only queue behind its backlog.
+    if (this.outpostClient && code !== CLOSE.goingAway && code !== CLOSE.tooSlow) {
       this.send(encodeNotice(String(code), reason));
     }
     this.closed = true;
