@@ -17,8 +17,30 @@ export interface Notification {
   by?: string;
 }
 
+/**
+ * An uncovered post (a started shift with nobody checked in), sent to every supervisor of the
+ * grid when it is raised and when it ends, and the active ones to each socket that connects.
+ * The lasting record is the roster document's `alarms` root.
+ */
+export interface RosterAlarmEvent {
+  documentName: string;
+  grid: string;
+  shift: string;
+  checkpoint: string;
+  checkpointName: string;
+  shiftName: string;
+  /** Epoch ms. */
+  start: number;
+  end: number;
+  raisedAt: number;
+  /** False once someone checked in, a supervisor acknowledged it, or the shift ended. */
+  active: boolean;
+  clearedBy: 'checkin' | 'ack' | 'ended' | 'closed' | null;
+}
+
 export interface ServerToClientEvents {
   notification: (notification: Notification) => void;
+  rosterAlarm: (alarm: RosterAlarmEvent) => void;
 }
 
 export interface ClientToServerEvents {

@@ -42,5 +42,10 @@ export { TaskBoard, byOrder, readTask } from './board.ts';
 export { WorkspaceDirectory } from './workspace.ts';
 export { newId } from './ids.ts';
 export { CLOSE, MESSAGE_NOTICE, MESSAGE_SAVED } from './protocol.ts';
-export type { ClientToServerEvents, Notification, ServerToClientEvents } from './events.ts';
+export type {
+  ClientToServerEvents,
+  Notification,
+  RosterAlarmEvent,
+  ServerToClientEvents,
+} from './events.ts';
 export * from './roster/index.ts';

@@ -214,18 +214,21 @@ export class Roster {
   private putShift(
     spec: Pick<Shift, 'id' | 'checkpoint' | 'template' | 'name' | 'start' | 'end' | 'required'>,
   ): void {
-    const ymap = new Y.Map<unknown>();
-    this.shifts.set(spec.id, ymap);
-    ymap.set('id', spec.id);
-    ymap.set('checkpoint', spec.checkpoint);
-    ymap.set('template', spec.template);
-    ymap.set('name', spec.name);
-    ymap.set('start', spec.start);
-    ymap.set('end', spec.end);
-    ymap.set('required', spec.required);
-    ymap.set('assignees', new Y.Map());
-    ymap.set('checkins', new Y.Map());
-    ymap.set('ack', null);
+    // One transaction: the server judges a new shift's fields as part of creating it.
+    this.doc.transact(() => {
+      const ymap = new Y.Map<unknown>();
+      this.shifts.set(spec.id, ymap);
+      ymap.set('id', spec.id);
+      ymap.set('checkpoint', spec.checkpoint);
+      ymap.set('template', spec.template);
+      ymap.set('name', spec.name);
+      ymap.set('start', spec.start);
+      ymap.set('end', spec.end);
+      ymap.set('required', spec.required);
+      ymap.set('assignees', new Y.Map());
+      ymap.set('checkins', new Y.Map());
+      ymap.set('ack', null);
+    });
   }
 
   private shiftMap(id: string): Y.Map<unknown> {
