@@ -43,6 +43,12 @@ export interface Config {
   secureCookies: boolean;
   /** Directory of the built web app (adapter-node output). Default `web/build` beside `realtime/`. */
   webBuildDir: string;
+  /**
+   * How often the uncovered-post alarm looks at the rosters, in ms (`OUTPOST_ROSTER_CHECK_MS`).
+   * Default 20 s, so a supervisor hears of a post left empty within a minute of its shift
+   * starting; tests set it low.
+   */
+  rosterCheckMs: number;
   /** Log level (`LOG_LEVEL`): `info` by default, `silent` in tests that want quiet. */
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   /**
@@ -94,6 +100,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       `${os.hostname()}-${process.pid}-${crypto.randomBytes(3).toString('hex')}`,
     catchUpMs: int(env, 'OUTPOST_CATCHUP_MS', 5_000, 100, 3_600_000),
     metricsToken: env.OUTPOST_METRICS_TOKEN || null,
+    rosterCheckMs: int(env, 'OUTPOST_ROSTER_CHECK_MS', 20_000, 100, 600_000),
   };
 }
 

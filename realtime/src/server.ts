@@ -25,6 +25,7 @@ import { createLogger, type Logger } from './logger.ts';
 import { openSql } from './store/open.ts';
 import { createMetrics } from './cluster/metrics.ts';
 import type { RedisClient, RedisRelay } from './cluster/RedisRelay.ts';
+import { RosterAlarms } from './roster/RosterAlarms.ts';
 import { SqlDocumentStore } from './store/SqlDocumentStore.ts';
 
 export interface OutpostServer {
@@ -174,6 +175,13 @@ export async function startServer(
       );
     };
   }
+  const rosterAlarms = new RosterAlarms(
+    hub,
+    io,
+    () => accounts.workspaces(),
+    logger,
+    config.rosterCheckMs,
+  );
   for (const workspace of await accounts.workspaces()) {
     for (const user of await accounts.users(workspace.id)) await access.syncMember(user);
   }
@@ -220,6 +228,7 @@ export async function startServer(
     server.listen(config.port, config.host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
+  rosterAlarms.start();
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const sessionPurge = setInterval(
     () =>
@@ -248,6 +257,7 @@ export async function startServer(
       closing ??= (async () => {
         clearInterval(sessionPurge);
         clearInterval(credentialSweep);
+        await rosterAlarms.stop();
         server.close();
         await hub.close();
         yjs.terminateAll();
