@@ -162,6 +162,7 @@ export function seedDemoRosters(
             roster.assign(shift.id, pool[turn % pool.length]!);
             turn++;
           }
+          if (short) turn++;
         }
       });
       // Linked people get a shift running now and the same shift over the next two days.
