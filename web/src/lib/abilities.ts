@@ -96,11 +96,13 @@ export function pageAbilities(user: Principal): {
   managePeople: boolean;
   held: boolean;
   auditExport: boolean;
+  roster: boolean;
 } {
   return {
     people: can(user, 'people', 'read'),
     managePeople: can(user, 'people', 'edit'),
     held: can(user, 'tasks', 'edit'),
     auditExport: can(user, 'reports', 'read'),
+    roster: can(user, 'checkpoints', 'read'),
   };
 }
