@@ -1,4 +1,9 @@
-import type { ClientToServerEvents, Notification, ServerToClientEvents } from '@outpost/model';
+import type {
+  ClientToServerEvents,
+  Notification,
+  RosterAlarmEvent,
+  ServerToClientEvents,
+} from '@outpost/model';
 import { parseDocName } from '@outpost/model';
 import { io, type Socket } from 'socket.io-client';
 import { resolve } from '$app/paths';
@@ -22,6 +27,8 @@ export interface Toast {
 export class NotificationCenter {
   toasts = $state.raw<Toast[]>([]);
   connected = $state(false);
+  /** Uncovered posts in the person's grids, active now (supervisors only receive them). */
+  rosterAlarms = $state.raw<RosterAlarmEvent[]>([]);
 
   private readonly socket: Socket<ServerToClientEvents, ClientToServerEvents>;
   private readonly timers: Record<string, ReturnType<typeof setTimeout>> = {};
@@ -31,6 +38,12 @@ export class NotificationCenter {
     this.socket.on('connect', () => (this.connected = true));
     this.socket.on('disconnect', () => (this.connected = false));
     this.socket.on('notification', (notification) => this.push(notification));
+    this.socket.on('rosterAlarm', (alarm) => {
+      const others = this.rosterAlarms.filter(
+        (a) => a.documentName !== alarm.documentName || a.shift !== alarm.shift,
+      );
+      this.rosterAlarms = alarm.active ? [...others, alarm] : others;
+    });
   }
 
   push(notification: Notification): void {
