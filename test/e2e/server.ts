@@ -49,6 +49,8 @@ export async function startServer(): Promise<RunningServer> {
       OUTPOST_DEMO: '1',
       OUTPOST_DEMO_PASSWORD: password,
       LOG_LEVEL: process.env.OUTPOST_E2E_LOG_LEVEL ?? 'warn',
+      // The uncovered-post alarm checks every second, so the roster test sees it quickly.
+      OUTPOST_ROSTER_CHECK_MS: '1000',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,0 +1,118 @@
+import { expect, signIn, test } from './fixtures.ts';
+
+/**
+ * Rosters in real Chromium against the real server: a supervisor builds a checkpoint's roster
+ * while a worker in another browser context sees the assignment arrive live, and a shift that
+ * starts with nobody checked in raises the uncovered-post alarm for the supervisor (the
+ * server's alarm clock runs every second in this suite; the logic is the production one).
+ */
+
+/** `HH:mm` now in the workspace zone (Asia/Shanghai). */
+function shanghaiNow(): string {
+  return new Intl.DateTimeFormat('en-GB', {
+    timeZone: 'Asia/Shanghai',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).format(new Date());
+}
+
+/** Creates a checkpoint in the open roster through the form, with one shift a day. */
+async function createCheckpoint(
+  page: import('@playwright/test').Page,
+  name: string,
+  start: string,
+  people: string,
+): Promise<void> {
+  await page.getByRole('tab', { name: 'Checkpoints' }).click();
+  await page.getByRole('button', { name: 'New checkpoint' }).click();
+  const dialog = page.getByRole('dialog', { name: 'New checkpoint' });
+  await dialog.getByLabel('Name', { exact: true }).fill(name);
+  await dialog.getByRole('button', { name: 'Remove shift 3' }).click();
+  await dialog.getByRole('button', { name: 'Remove shift 2' }).click();
+  await dialog.getByLabel('Shift name').fill('Test shift');
+  await dialog.getByLabel('Starts').fill(start);
+  await dialog.getByRole('spinbutton', { name: 'Hours' }).fill('2');
+  await dialog.getByRole('spinbutton', { name: 'People' }).fill(people);
+  await dialog.getByRole('button', { name: 'Save' }).click();
+  await expect(dialog).toHaveCount(0);
+  await expect(page.getByRole('listitem').filter({ hasText: name })).toBeVisible();
+}
+
+test('a supervisor fills a roster while a worker sees the assignment appear live', async ({
+  browser,
+}) => {
+  const supervisor = await signIn(browser, 'supervisor');
+  const worker = await signIn(browser, 'worker', { viewport: { width: 390, height: 844 } });
+  try {
+    const name = `E2E gate ${Date.now().toString(36)}`;
+    const sup = supervisor.page;
+    await sup.goto('/roster/g1');
+    await createCheckpoint(sup, name, '09:00', '1');
+    // A bad pattern is refused with a clear message, nothing saved.
+    await sup.getByRole('button', { name: 'New checkpoint' }).click();
+    const bad = sup.getByRole('dialog', { name: 'New checkpoint' });
+    await bad.getByLabel('Name', { exact: true }).fill(`${name} bad`);
+    await bad.getByRole('spinbutton', { name: 'People' }).first().fill('-1');
+    await bad.getByRole('button', { name: 'Save' }).click();
+    await expect(bad.getByText('A whole number from 0 to 50.').first()).toBeVisible();
+    await bad.getByRole('button', { name: 'Cancel' }).click();
+
+    await sup.getByRole('tab', { name: 'Week' }).click();
+    await sup.getByRole('button', { name: 'Next week ▶' }).click();
+    await sup.getByRole('button', { name: 'Create this week’s shifts' }).click();
+    await expect(sup.getByText('7 shifts created')).toBeVisible();
+    const row = sup.getByRole('row').filter({ hasText: name });
+    await row
+      .getByRole('button', { name: /Test shift/ })
+      .first()
+      .click();
+    const dialog = sup.getByRole('dialog');
+    await dialog.getByLabel('Add a person').selectOption({ label: '张网格' });
+    await dialog.getByRole('button', { name: 'Add' }).click();
+    await expect(dialog.getByText('张网格')).toBeVisible();
+
+    const w = worker.page;
+    await w.goto('/roster/g1');
+    await w.getByRole('tab', { name: 'My shifts' }).click();
+    await expect(w.getByRole('listitem').filter({ hasText: name })).toBeVisible();
+  } finally {
+    await supervisor.context.close();
+    await worker.context.close();
+  }
+});
+
+test('a shift that starts with nobody checked in raises the alarm for the supervisor', async ({
+  browser,
+}) => {
+  const supervisor = await signIn(browser, 'supervisor', {
+    viewport: { width: 1920, height: 1080 },
+  });
+  const worker = await signIn(browser, 'worker');
+  try {
+    const name = `E2E alarm ${Date.now().toString(36)}`;
+    const sup = supervisor.page;
+    await sup.goto('/roster/g1');
+    await createCheckpoint(sup, name, shanghaiNow(), '1');
+    await sup.getByRole('tab', { name: 'Week' }).click();
+    await sup.getByRole('button', { name: 'Create this week’s shifts' }).click();
+    await sup.getByRole('tab', { name: /Now/ }).click();
+
+    const alarm = sup
+      .getByRole('region', { name: 'Uncovered posts' })
+      .or(sup.getByRole('complementary', { name: 'Uncovered posts' }))
+      .getByRole('alert')
+      .filter({ hasText: name });
+    await expect(alarm.first()).toBeVisible({ timeout: 20_000 });
+    // Workers are not told; they see their own shifts.
+    await expect(worker.page.getByText(`Uncovered post: ${name}`)).toHaveCount(0);
+
+    await alarm.getByRole('button', { name: 'Acknowledge' }).first().click();
+    await expect(sup.getByRole('alert').filter({ hasText: name })).toHaveCount(0, {
+      timeout: 20_000,
+    });
+  } finally {
+    await supervisor.context.close();
+    await worker.context.close();
+  }
+});
