@@ -71,12 +71,14 @@ describe('abilities', () => {
       managePeople: true,
       held: true,
       auditExport: true,
+      roster: true,
     });
     expect(pageAbilities(person('worker'))).toEqual({
       people: true,
       managePeople: false,
       held: false,
       auditExport: false,
+      roster: true,
     });
     expect(pageAbilities(person('viewer')).people).toBe(false);
     expect(pageAbilities(person('viewer')).auditExport).toBe(true);
