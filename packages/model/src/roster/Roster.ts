@@ -11,6 +11,7 @@ import {
   type Checkpoint,
   type CheckpointInput,
   type CheckpointPatch,
+  type DutyLink,
   type Shift,
   type StaffInput,
   type StaffMember,
@@ -53,6 +54,7 @@ export class Roster {
   readonly shifts: Y.Map<Y.Map<unknown>>;
   readonly swaps: Y.Map<Y.Map<unknown>>;
   readonly alarms: Y.Map<Alarm>;
+  readonly dutyLinks: Y.Map<DutyLink>;
 
   constructor(readonly doc: Y.Doc) {
     this.meta = doc.getMap('meta');
@@ -61,6 +63,7 @@ export class Roster {
     this.shifts = doc.getMap('shifts');
     this.swaps = doc.getMap('swaps');
     this.alarms = doc.getMap('alarms');
+    this.dutyLinks = doc.getMap('dutyLinks');
   }
 
   // ---- checkpoints -------------------------------------------------------------------------
@@ -382,6 +385,39 @@ export class Roster {
       ymap.set('decidedBy', actor);
       ymap.set('updatedAt', now);
     });
+  }
+
+  // ---- public duty links -------------------------------------------------------------------
+
+  listDutyLinks(): DutyLink[] {
+    return [...this.dutyLinks.values()].sort((a, b) => b.createdAt - a.createdAt);
+  }
+
+  /** A new public link; `token` must be random (at least 128 bits, base64url). */
+  createDutyLink(
+    checkpoint: string | null,
+    token: string,
+    actor: string,
+    now = Date.now(),
+    id = newId(),
+  ): string {
+    if (checkpoint !== null && !this.checkpoints.has(checkpoint))
+      fail('checkpoint', 'not_found', 'no such checkpoint');
+    if (!/^[A-Za-z0-9_-]{22,64}$/.test(token)) fail('token', 'invalid', 'token too short');
+    this.dutyLinks.set(id, {
+      id,
+      checkpoint,
+      token,
+      createdBy: actor,
+      createdAt: now,
+      revokedAt: null,
+    });
+    return id;
+  }
+
+  revokeDutyLink(id: string, now = Date.now()): void {
+    const link = this.dutyLinks.get(id) ?? fail('link', 'not_found', 'no such link');
+    if (link.revokedAt === null) this.dutyLinks.set(id, { ...link, revokedAt: now });
   }
 
   // ---- alarms (written by the server) ------------------------------------------------------

@@ -373,6 +373,38 @@ export function checkInOpen(shift: Pick<Shift, 'start' | 'end'>, now: number): b
   return now >= shift.start - ROSTER_LIMITS.checkInEarlyMs && now < shift.end;
 }
 
+/** One checkpoint's duty as the public table shows it. */
+export interface DutyEntry {
+  checkpoint: Pick<Checkpoint, 'id' | 'name' | 'kind' | 'contact' | 'status'>;
+  /** Shifts running at `now`. */
+  now: Shift[];
+  /** Shifts starting within `horizonMs` after `now`, earliest first (at most `limit`). */
+  next: Shift[];
+}
+
+/**
+ * Who is on duty now and next at each open checkpoint (the notice board's duty table). A
+ * shift with nobody assigned is listed too: a resident should see that a post is empty.
+ */
+export function dutyTable(
+  checkpoints: readonly Checkpoint[],
+  shifts: readonly Shift[],
+  now: number,
+  horizonMs = 3 * 86_400_000,
+  limit = 6,
+): DutyEntry[] {
+  return checkpoints
+    .filter((c) => c.status === 'open')
+    .map((c) => {
+      const own = shifts.filter((s) => s.checkpoint === c.id).sort((a, b) => a.start - b.start);
+      return {
+        checkpoint: { id: c.id, name: c.name, kind: c.kind, contact: c.contact, status: c.status },
+        now: own.filter((s) => s.start <= now && now < s.end),
+        next: own.filter((s) => s.start > now && s.start <= now + horizonMs).slice(0, limit),
+      };
+    });
+}
+
 /** Everything the roster views flag, computed once. */
 export interface RosterAnalysis {
   gaps: CoverageGap[];

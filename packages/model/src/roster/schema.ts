@@ -128,7 +128,18 @@ export function rosterSchema(): Record<string, SchemaNode> {
       clearedBy: nullable(oneOf(['checkin', 'ack', 'ended', 'closed'])),
     }),
   );
+  const dutyLink = value((v) =>
+    isRecord(v, {
+      id: isId,
+      checkpoint: nullable(isId),
+      token: (x) => typeof x === 'string' && /^[A-Za-z0-9_-]{22,64}$/.test(x),
+      createdBy: isId,
+      createdAt: isTimestamp,
+      revokedAt: nullable(isTimestamp),
+    }),
+  );
   return {
+    dutyLinks: entries(dutyLink),
     meta: map({ grid: value(isId), createdAt: value(isTimestamp) }),
     checkpoints: entries(checkpoint),
     staff: entries(staff),

@@ -132,6 +132,21 @@ export interface Alarm {
   clearedBy: 'checkin' | 'ack' | 'ended' | 'closed' | null;
 }
 
+/**
+ * A read-only public link to a duty table (root `dutyLinks`): who is on duty now and next at
+ * one checkpoint (or every checkpoint of the grid, for a compound), for a notice board's QR
+ * code. The token is unguessable (128 bits or more); revoking it ends the link at once.
+ */
+export interface DutyLink {
+  id: string;
+  /** Null: every open checkpoint of the grid. */
+  checkpoint: string | null;
+  token: string;
+  createdBy: string;
+  createdAt: number;
+  revokedAt: number | null;
+}
+
 /** Workspace rules for rosters (workspace meta `roster`). */
 export interface RosterSettings {
   /** Most hours one person may be on shift within any 24 hours. */
