@@ -26,6 +26,7 @@ import { openSql } from './store/open.ts';
 import { createMetrics } from './cluster/metrics.ts';
 import type { RedisClient, RedisRelay } from './cluster/RedisRelay.ts';
 import { RosterAlarms } from './roster/RosterAlarms.ts';
+import { createDutyRouter } from './roster/dutyApi.ts';
 import { SqlDocumentStore } from './store/SqlDocumentStore.ts';
 
 export interface OutpostServer {
@@ -215,6 +216,8 @@ export async function startServer(
     }
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
+  // Public, without signing in: the duty table behind a notice board's QR code.
+  app.use('/api/public/duty', createDutyRouter({ hub, accounts }));
   app.use(
     '/api',
     createApiRouter({ config, accounts, authenticator, hub, access, audit, held, logger }),

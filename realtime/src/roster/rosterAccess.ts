@@ -1,5 +1,12 @@
 import * as Y from 'yjs';
-import { can, inScope, type Action, type Principal, type Resource } from '@outpost/model';
+import {
+  can,
+  inScope,
+  type Action,
+  type DutyLink,
+  type Principal,
+  type Resource,
+} from '@outpost/model';
 import { WriteRefused, type Actor } from '../access/writeRules.ts';
 import type { UpdateReport } from '../extensions/validateUpdate.ts';
 
@@ -43,6 +50,7 @@ export function checkRosterWrite(
   const staff = doc.getMap('staff') as Y.Map<{ userId?: unknown }>;
   const shifts = doc.getMap('shifts') as Y.Map<Y.Map<unknown>>;
   const swaps = doc.getMap('swaps') as Y.Map<Y.Map<unknown>>;
+  const dutyLinks = doc.getMap('dutyLinks') as Y.Map<DutyLink>;
   const own = (staffId: unknown) =>
     typeof staffId === 'string' && staff.get(staffId)?.userId === actor.userId;
   const onShift = (shiftId: string, staffId: string) => {
@@ -90,6 +98,26 @@ export function checkRosterWrite(
             throw new WriteRefused("a checkpoint belongs to its grid's roster");
           if ((field === 'createdBy' || field === 'updatedBy') && value !== actor.userId)
             throw new WriteRefused(`"${field}" must name you`);
+        }
+        return;
+      }
+      case 'dutyLinks': {
+        need(actor, 'schedules', 'edit', 'publish duty tables');
+        if (deleting) {
+          if (!overwritten(path)) throw new WriteRefused('a public link is revoked, never deleted');
+          return;
+        }
+        const before = dutyLinks.get(id!);
+        for (const value of values ?? []) {
+          const link = value as Record<string, unknown>;
+          if (!before) {
+            if (link.createdBy !== actor.userId)
+              throw new WriteRefused('"createdBy" must name you');
+            continue;
+          }
+          for (const key of ['id', 'checkpoint', 'token', 'createdBy', 'createdAt'])
+            if (link[key] !== (before as unknown as Record<string, unknown>)[key])
+              throw new WriteRefused('a public link can only be revoked');
         }
         return;
       }
