@@ -3,6 +3,7 @@ import type {
   Checkpoint,
   CheckpointInput,
   CheckpointPatch,
+  DutyLink,
   RosterAnalysis,
   RosterSettings,
   Shift,
@@ -79,6 +80,7 @@ export class RosterState {
   shifts = $state.raw<Shift[]>([]);
   swaps = $state.raw<Swap[]>([]);
   alarms = $state.raw<Alarm[]>([]);
+  dutyLinks = $state.raw<DutyLink[]>([]);
   now = $state(Date.now());
   /** First day (Monday) of the week shown, ISO date in the workspace zone. */
   week = $state('');
@@ -168,6 +170,7 @@ export class RosterState {
     this.shifts = this.roster.listShifts();
     this.swaps = this.roster.listSwaps();
     this.alarms = this.roster.listAlarms();
+    this.dutyLinks = this.roster.listDutyLinks();
   }
 
   moveWeek(weeks: number): void {
@@ -276,6 +279,28 @@ export class RosterState {
   decide(swapId: string, approve: boolean): void {
     this.require('assign');
     this.roster.decideSwap(swapId, approve, this.userId);
+  }
+
+  /** A public duty-table link with a fresh 144-bit token; returns its path. */
+  createDutyLink(checkpoint: string | null): string {
+    this.require('editSchedule');
+    const bytes = crypto.getRandomValues(new Uint8Array(18));
+    const token = btoa(String.fromCharCode(...bytes))
+      .replaceAll('+', '-')
+      .replaceAll('/', '_')
+      .replaceAll('=', '');
+    this.roster.createDutyLink(checkpoint, token, this.userId);
+    return this.dutyPath(token);
+  }
+
+  revokeDutyLink(id: string): void {
+    this.require('editSchedule');
+    this.roster.revokeDutyLink(id);
+  }
+
+  /** Path of the public page for a link's secret. */
+  dutyPath(token: string): string {
+    return `/duty/${this.session.user.workspaceId}.${this.grid}.${token}`;
   }
 
   cancel(swapId: string): void {
