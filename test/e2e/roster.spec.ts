@@ -116,3 +116,44 @@ test('a shift that starts with nobody checked in raises the alarm for the superv
     await worker.context.close();
   }
 });
+
+test('the public duty table opens without signing in, in Chinese, and prints on A4', async ({
+  browser,
+}) => {
+  const supervisor = await signIn(browser, 'supervisor');
+  const publicContext = await browser.newContext({ locale: 'zh-CN' });
+  try {
+    const sup = supervisor.page;
+    await sup.goto('/roster/g1');
+    await sup.getByRole('tab', { name: 'Checkpoints' }).click();
+    await sup.getByLabel('For').selectOption({ label: '东湖花园 北门' });
+    await sup.getByRole('button', { name: 'Create public link' }).click();
+    const open = sup.getByRole('link', { name: 'Open and print' }).first();
+    const href = await open.getAttribute('href');
+    expect(href).toMatch(/^\/duty\/demo\.g1\.[A-Za-z0-9_-]{24}$/);
+
+    const page = await publicContext.newPage();
+    await page.goto(new URL(href!, sup.url()).toString());
+    await expect(page.getByRole('heading', { level: 1 })).toContainText('值班表');
+    const post = page.getByRole('region', { name: '东湖花园 北门' });
+    await expect(post).toBeVisible();
+    await expect(post.getByRole('rowheader', { name: '当前值班' })).toBeVisible();
+    await expect(page.getByRole('img', { name: '扫码查看实时值班表' })).toBeVisible();
+    await expect(page.getByRole('region', { name: '东湖路 与 友谊大道 路口' })).toHaveCount(0);
+
+    await page.emulateMedia({ media: 'print' });
+    await expect(page.getByRole('button', { name: '打印' })).toBeHidden();
+    const pdf = await page.pdf({ format: 'A4', printBackground: true });
+    expect(pdf.subarray(0, 4).toString()).toBe('%PDF');
+    await test.info().attach('duty-table.pdf', { body: pdf, contentType: 'application/pdf' });
+
+    // Withdrawn: the same page now says so, and shows nobody.
+    await sup.getByRole('button', { name: 'Withdraw' }).first().click();
+    await page.reload();
+    await expect(page.getByRole('alert')).toContainText('无效');
+    await expect(post).toHaveCount(0);
+  } finally {
+    await publicContext.close();
+    await supervisor.context.close();
+  }
+});

@@ -187,3 +187,48 @@ describe('scope', () => {
     expect(r.staffOfUser(worker2.user.id)).toHaveLength(1);
   });
 });
+
+describe('public duty table', () => {
+  const TOKEN = 'Abcdefghijklmnopqrstuvwx';
+  const get = (token: string) => fetch(`${server.url}/api/public/duty/${token}`);
+
+  it('shows who is on duty without signing in, hides phones, and ends when withdrawn', async () => {
+    expect(await attempt(worker, (r) => r.createDutyLink(null, TOKEN, worker.user.id))).toBe(4403);
+    const sup = await open(supervisor);
+    const id = sup.createDutyLink(null, TOKEN, supervisor.user.id);
+    const response = await waitFor(async () => {
+      const r = await get(`demo.g1.${TOKEN}`);
+      expect(r.status).toBe(200);
+      return r;
+    });
+    const body = (await response.json()) as {
+      grid: string;
+      checkpoints: { name: string; now: { people: { name: string; phone?: string }[] }[] }[];
+    };
+    expect(body.grid).toContain('第1网格');
+    const names = body.checkpoints.map((c) => c.name);
+    expect(names).toContain('东湖花园 北门');
+    expect(names).not.toContain('东湖花园 南门'); // closed
+    const people = body.checkpoints.flatMap((c) => c.now.flatMap((s) => s.people));
+    expect(people.length).toBeGreaterThan(0);
+    expect(people.every((p) => p.phone === undefined)).toBe(true);
+
+    expect((await get(`demo.g1.${TOKEN.replace('A', 'B')}`)).status).toBe(404);
+    expect((await get(`demo.g2.${TOKEN}`)).status).toBe(404);
+    expect((await get('nonsense')).status).toBe(404);
+    // A link is withdrawn, never deleted, and only by changing revokedAt.
+    expect(
+      await attempt(supervisor, (r) =>
+        r.dutyLinks.set(id, { ...r.dutyLinks.get(id)!, token: 'Zzzzzzzzzzzzzzzzzzzzzzzz' }),
+      ),
+    ).toBe(4403);
+    sup.revokeDutyLink(id);
+    await waitFor(async () => expect((await get(`demo.g1.${TOKEN}`)).status).toBe(404));
+  });
+
+  it('limits requests per address', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 70; i++) statuses.push((await get(`demo.g1.x${i}`)).status);
+    expect(statuses).toContain(429);
+  });
+});
