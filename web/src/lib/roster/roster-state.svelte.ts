@@ -225,6 +225,24 @@ export class RosterState {
     return this.roster.addStaff(input);
   }
 
+  /** Adds every person in one transaction: all of them, or (on any error) none. */
+  importStaff(values: StaffInput[]): number {
+    this.require('editSchedule');
+    this.roster.doc.transact(() => {
+      for (const value of values) this.roster.addStaff(value);
+    });
+    return values.length;
+  }
+
+  /** Adds every checkpoint in one transaction: all of them, or none. */
+  importCheckpoints(values: CheckpointInput[]): number {
+    this.require('createCheckpoints');
+    this.roster.doc.transact(() => {
+      for (const value of values) this.roster.createCheckpoint(value, this.grid, this.userId);
+    });
+    return values.length;
+  }
+
   updateStaff(id: string, patch: Partial<StaffInput>): void {
     this.require('editSchedule');
     this.roster.updateStaff(id, patch);
@@ -281,7 +299,7 @@ export class RosterState {
     this.roster.decideSwap(swapId, approve, this.userId);
   }
 
-  /** A public duty-table link with a fresh 144-bit token; returns its path. */
+  /** A public duty-table link with a fresh 144-bit token; returns the link's full token. */
   createDutyLink(checkpoint: string | null): string {
     this.require('editSchedule');
     const bytes = crypto.getRandomValues(new Uint8Array(18));
@@ -290,7 +308,7 @@ export class RosterState {
       .replaceAll('/', '_')
       .replaceAll('=', '');
     this.roster.createDutyLink(checkpoint, token, this.userId);
-    return this.dutyPath(token);
+    return this.dutyToken(token);
   }
 
   revokeDutyLink(id: string): void {
@@ -298,9 +316,9 @@ export class RosterState {
     this.roster.revokeDutyLink(id);
   }
 
-  /** Path of the public page for a link's secret. */
-  dutyPath(token: string): string {
-    return `/duty/${this.session.user.workspaceId}.${this.grid}.${token}`;
+  /** The public page's token for a link's secret: `<workspace>.<grid>.<secret>`. */
+  dutyToken(secret: string): string {
+    return `${this.session.user.workspaceId}.${this.grid}.${secret}`;
   }
 
   cancel(swapId: string): void {
