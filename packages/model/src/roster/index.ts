@@ -13,3 +13,5 @@ export {
 } from './Roster.ts';
 export { isOpeningHours, isPattern, isRosterSettings } from './schema.ts';
 export { readRosterSettings } from './settings.ts';
+export { IMPORT_LIMITS, previewCheckpointImport, previewStaffImport } from './import.ts';
+export type { ImportPreview, ImportProblem } from './import.ts';
