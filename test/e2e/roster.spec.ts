@@ -157,3 +157,48 @@ test('the public duty table opens without signing in, in Chinese, and prints on 
     await supervisor.context.close();
   }
 });
+
+test('a supervisor imports a staff list: preview, row errors, all or nothing, size limit', async ({
+  browser,
+}) => {
+  const supervisor = await signIn(browser, 'supervisor');
+  try {
+    const page = supervisor.page;
+    await page.goto('/roster/g2');
+    await page.getByRole('tab', { name: 'Staff' }).click();
+    const panel = page.getByRole('region', { name: 'Import a staff list' });
+    const file = panel.getByLabel('File');
+    const tag = Date.now().toString(36);
+
+    await file.setInputFiles({
+      name: 'bad.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(`姓名,电话,账号\n甲${tag},138,\n,139,\n乙${tag},140,ghost\n`),
+    });
+    await expect(panel.getByText('Nothing was imported')).toBeVisible();
+    await expect(panel.getByText('Row 3, name')).toBeVisible();
+    await expect(panel.getByText('Row 4, account: unknown person "ghost"')).toBeVisible();
+    await expect(panel.getByRole('button', { name: /^Import/ })).toHaveCount(0);
+    await expect(page.getByRole('cell', { name: `甲${tag}` })).toHaveCount(0);
+
+    await file.setInputFiles({
+      name: 'big.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.alloc(6 * 1024 * 1024, 'a'),
+    });
+    await expect(panel.getByRole('alert')).toContainText('the limit is 5 MB');
+
+    await file.setInputFiles({
+      name: 'staff.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(`name,phone,account\n甲${tag},138 1,\n乙${tag},139 2,worker2\n`),
+    });
+    await expect(panel.getByText('2 rows ready, 0 problems')).toBeVisible();
+    await panel.getByRole('button', { name: 'Import 2 rows' }).click();
+    await expect(panel.getByText('2 rows imported')).toBeVisible();
+    await expect(page.getByRole('cell', { name: `甲${tag}` })).toBeVisible();
+    await expect(page.getByRole('row').filter({ hasText: `乙${tag}` })).toContainText('刘网格');
+  } finally {
+    await supervisor.context.close();
+  }
+});
