@@ -40,7 +40,7 @@ describe('document names', () => {
     expect(parseDocName('roster:ws:g1')).toEqual({ kind: 'roster', workspaceId: 'ws', id: 'g1' });
     expect(parseDocName('roster:ws')).toBeNull();
     expect(Object.keys(documentSchemas.roster).sort()).toEqual(
-      ['alarms', 'checkpoints', 'meta', 'shifts', 'staff', 'swaps'].sort(),
+      ['alarms', 'checkpoints', 'dutyLinks', 'meta', 'shifts', 'staff', 'swaps'].sort(),
     );
   });
 });
