@@ -27,8 +27,9 @@ import { durable } from './scenarios/durable.ts';
 import { fanout } from './scenarios/fanout.ts';
 import { idle } from './scenarios/idle.ts';
 import { manyDocs } from './scenarios/manyDocs.ts';
+import { roster } from './scenarios/roster.ts';
 
-const SCENARIOS: Scenario[] = [fanout, coldJoin, manyDocs, idle, durable, browser, cluster];
+const SCENARIOS: Scenario[] = [fanout, coldJoin, manyDocs, idle, durable, browser, cluster, roster];
 
 interface Options {
   quick: boolean;
