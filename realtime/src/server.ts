@@ -28,6 +28,8 @@ import type { RedisClient, RedisRelay } from './cluster/RedisRelay.ts';
 import { RosterAlarms } from './roster/RosterAlarms.ts';
 import { createDutyRouter } from './roster/dutyApi.ts';
 import { SqlDocumentStore } from './store/SqlDocumentStore.ts';
+import { SummaryService } from './summary/SummaryService.ts';
+import { attachSummaryFeed, summaryWatchers } from './summary/summaryFeed.ts';
 
 export interface OutpostServer {
   /** `http://host:port` once listening. */
@@ -133,7 +135,14 @@ export async function startServer(
   const app = express();
   const server = http.createServer(app);
   const access = new AccessService(accounts, authenticator);
-  const hub = new YjsHub({
+  const summary: SummaryService = new SummaryService({
+    hub: (): YjsHub => hub,
+    workspaces: async () => (await accounts.workspaces()).map((w) => w.id),
+    // Called only once the server runs, after `io` exists.
+    watchers: summaryWatchers(() => io),
+    logger,
+  });
+  const hub: YjsHub = new YjsHub({
     extensions: [
       ...(relay ? [relay] : []),
       new AccountAuth(authenticator, access),
@@ -143,6 +152,7 @@ export async function startServer(
         access.assignable(workspaceId, grid, userId),
       ),
       new TaskNotifications((userId, notification) => notifyUser(io, userId, notification)),
+      summary,
     ],
     maxMessageBytes: config.maxMessageBytes,
     maxDocumentBytes: config.maxDocumentBytes,
@@ -150,6 +160,7 @@ export async function startServer(
     logger,
   });
   const io = createSocketIo(server, authenticator);
+  attachSummaryFeed(io, summary);
   access.attach(hub, io);
   metrics.attach(hub);
   let adapterClients: RedisClient[] = [];
@@ -220,7 +231,7 @@ export async function startServer(
   app.use('/api/public/duty', createDutyRouter({ hub, accounts }));
   app.use(
     '/api',
-    createApiRouter({ config, accounts, authenticator, hub, access, audit, held, logger }),
+    createApiRouter({ config, accounts, authenticator, hub, access, audit, held, logger, summary }),
   );
   app.use(await webHandler(config.webBuildDir, logger));
 
@@ -232,6 +243,8 @@ export async function startServer(
   });
   const port = (server.address() as AddressInfo).port;
   rosterAlarms.start();
+  // Reads every board once in the background; watchers and reports wait for it.
+  void summary.start();
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const sessionPurge = setInterval(
     () =>
@@ -261,6 +274,7 @@ export async function startServer(
         clearInterval(sessionPurge);
         clearInterval(credentialSweep);
         await rosterAlarms.stop();
+        summary.stop();
         server.close();
         await hub.close();
         yjs.terminateAll();

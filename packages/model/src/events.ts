@@ -1,3 +1,5 @@
+import type { SummaryDelta, SummarySnapshot } from './summary.ts';
+
 /**
  * Typed socket.io event maps, shared by the server (`realtime/`) and the web app.
  * Ephemeral events only: anything that must last lives in a Yjs document.
@@ -41,9 +43,14 @@ export interface RosterAlarmEvent {
 export interface ServerToClientEvents {
   notification: (notification: Notification) => void;
   rosterAlarm: (alarm: RosterAlarmEvent) => void;
+  /** A change to the watched workspace summary, cut to the watcher's scope. */
+  'summary:delta': (delta: SummaryDelta) => void;
 }
 
 export interface ClientToServerEvents {
   /** Liveness probe: the server answers with its clock (epoch ms). */
   ping: (reply: (serverTime: number) => void) => void;
+  /** Start watching the workspace summary (map, command view): answers with a snapshot. */
+  'summary:watch': (reply: (answer: SummarySnapshot | { error: string }) => void) => void;
+  'summary:unwatch': () => void;
 }

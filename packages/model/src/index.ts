@@ -49,3 +49,34 @@ export type {
   ServerToClientEvents,
 } from './events.ts';
 export * from './roster/index.ts';
+export type {
+  DailyReport,
+  GridCounters,
+  MapPin,
+  ReportCounts,
+  ReportEvent,
+  ReportRow,
+  SummaryDelta,
+  SummaryEvent,
+  SummarySnapshot,
+  TaskFacts,
+} from './summary.ts';
+export {
+  MAX_PINS,
+  MAX_RECENT_EVENTS,
+  MAX_REPORT_EVENTS,
+  buildDailyReport,
+  countGrid,
+  dayOf,
+  dayRange,
+  doneAt,
+  factsVisible,
+  isDay,
+  isOpen,
+  isOverdue,
+  pinKey,
+  pinOf,
+  sumCounters,
+  taskFacts,
+  zoneOffset,
+} from './summary.ts';

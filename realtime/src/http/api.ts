@@ -43,6 +43,8 @@ import {
 } from './kit.ts';
 import { peopleRoutes } from './peopleApi.ts';
 import { recordRoutes } from './recordsApi.ts';
+import { reportRoutes } from '../summary/reportApi.ts';
+import type { SummaryService } from '../summary/SummaryService.ts';
 
 export interface ApiDeps {
   config: Config;
@@ -53,6 +55,7 @@ export interface ApiDeps {
   audit: AuditLog;
   held: HeldUpdates;
   logger: Logger;
+  summary: SummaryService;
 }
 
 const latLng = z
@@ -289,6 +292,7 @@ export function createApiRouter(deps: ApiDeps): express.Router {
   });
 
   router.use(peopleRoutes.private(deps));
+  router.use(reportRoutes(deps.summary));
   router.use(recordRoutes.private(deps));
 
   router.use((_req, _res) => {

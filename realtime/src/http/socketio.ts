@@ -14,7 +14,7 @@ export type OutpostIo = Server<
 const EVENT_BURST = 100;
 const EVENTS_PER_SECOND = 20;
 /** Every event a client may send (see ClientToServerEvents). */
-const CLIENT_EVENTS = new Set(['ping']);
+const CLIENT_EVENTS = new Set(['ping', 'summary:watch', 'summary:unwatch']);
 
 /** Room that reaches every socket of one user, on every device. */
 export const userRoom = (userId: string) => `user:${userId}`;
