@@ -1,0 +1,9 @@
+/** "14:05" in the given (or the browser's) time zone. */
+export function formatTime(ms: number, locale: string, timeZone?: string): string {
+  return new Intl.DateTimeFormat(locale, {
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+    ...(timeZone ? { timeZone } : {}),
+  }).format(new Date(ms));
+}
