@@ -13,6 +13,8 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 # Cluster tests start a private PostgreSQL server (initdb, postgres) from Debian's package.
 compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null || need+=(postgresql)
+# The report test prints to PDF and turns the page into a PNG with pdftoppm.
+command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
 # Chinese text in screenshots and printed tables needs a CJK font.
 fc-list :lang=zh 2>/dev/null | grep -q . || need+=(fonts-wqy-microhei)
 if ((${#need[@]})); then

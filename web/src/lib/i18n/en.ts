@@ -589,6 +589,7 @@ export const en = {
     title: 'Daily report',
     day: 'Day',
     grids: 'Grids',
+    gridsHint: 'Tick none for all my grids.',
     allGrids: 'All my grids',
     show: 'Show report',
     loading: 'Building the report…',

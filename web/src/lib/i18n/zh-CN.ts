@@ -580,6 +580,7 @@ export const zhCN: Messages = {
     title: '每日汇报',
     day: '日期',
     grids: '网格',
+    gridsHint: '都不勾选即为我的全部网格。',
     allGrids: '我的全部网格',
     show: '生成汇报',
     loading: '正在生成汇报…',
