@@ -27,9 +27,20 @@ import { durable } from './scenarios/durable.ts';
 import { fanout } from './scenarios/fanout.ts';
 import { idle } from './scenarios/idle.ts';
 import { manyDocs } from './scenarios/manyDocs.ts';
+import { map } from './scenarios/map.ts';
 import { roster } from './scenarios/roster.ts';
 
-const SCENARIOS: Scenario[] = [fanout, coldJoin, manyDocs, idle, durable, browser, cluster, roster];
+const SCENARIOS: Scenario[] = [
+  fanout,
+  coldJoin,
+  manyDocs,
+  idle,
+  durable,
+  browser,
+  cluster,
+  roster,
+  map,
+];
 
 interface Options {
   quick: boolean;
