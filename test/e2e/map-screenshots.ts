@@ -1,41 +1,57 @@
+/**
+ * Not a test: screenshots of the live map, the command view and the daily report at phone
+ * (390×844) and wall-screen (1920×1080) sizes, in English and Chinese, for a person to look
+ * at. Needs `pnpm build` first. Run from the repo root:
+ *   node --import tsx test/e2e/map-screenshots.ts [outDir]
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
 import { chromium } from '@playwright/test';
 import { startServer } from './server.ts';
+
+const outDir = path.resolve(process.argv[2] ?? '/tmp/outpost-map-shots');
+mkdirSync(outDir, { recursive: true });
+const sizes = [
+  { name: 'wall', width: 1920, height: 1080, scale: 1, mobile: false },
+  { name: 'phone', width: 390, height: 844, scale: 2, mobile: true },
+];
+const pages = ['map', 'command', 'report'];
+
 const server = await startServer();
 const browser = await chromium.launch({
   executablePath: '/usr/bin/chromium',
   args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
 });
-const pages = (process.argv[2] ?? '/map,/command').split(',');
-const user = process.argv[3] ?? 'leader';
-const locale = process.argv[4] ?? 'en-US';
-for (const size of [
-  { n: 'wall', w: 1920, h: 1080, s: 1 },
-  { n: 'phone', w: 390, h: 844, s: 2 },
-]) {
-  const context = await browser.newContext({
-    viewport: { width: size.w, height: size.h },
-    deviceScaleFactor: size.s,
-    locale,
-    timezoneId: 'Asia/Shanghai',
-  });
-  const page = await context.newPage();
-  page.on('console', (m) => {
-    if (m.type() === 'error') console.log('console:', m.text());
-  });
-  page.on('pageerror', (e) => console.log('pageerror:', e.message));
-  await page.goto(server.url + '/login');
-  await page.locator('input[autocomplete="username"], input[name="username"]').first().fill(user);
-  await page.locator('input[type="password"]').fill(server.password);
-  await page.locator('button[type="submit"]').click();
-  await page.waitForURL(/\/$/);
-  for (const p of pages) {
-    await page.goto(server.url + p);
-    await page.waitForTimeout(7000);
-    const file = `/tmp/shots/${p.replace(/\W/g, '') || 'home'}-${user}-${locale}-${size.n}.png`;
-    await page.screenshot({ path: file, fullPage: process.argv[5] === 'full' });
-    console.log(file);
+try {
+  for (const locale of ['en-US', 'zh-CN']) {
+    for (const size of sizes) {
+      const context = await browser.newContext({
+        viewport: { width: size.width, height: size.height },
+        deviceScaleFactor: size.scale,
+        isMobile: size.mobile,
+        hasTouch: size.mobile,
+        locale,
+        timezoneId: 'Asia/Shanghai',
+      });
+      const page = await context.newPage();
+      page.on('pageerror', (e) => process.stderr.write(`pageerror: ${e.message}\n`));
+      await page.goto(`${server.url}/login`);
+      await page.locator('input[autocomplete="username"]').fill('leader');
+      await page.locator('input[type="password"]').fill(server.password);
+      await page.locator('button[type="submit"]').click();
+      await page.waitForURL(/\/$/);
+      for (const name of pages) {
+        await page.goto(`${server.url}/${name}`);
+        // The tile timeout (6 s) passes, so the "tiles unavailable" note is what people see here.
+        await page.waitForTimeout(name === 'report' ? 2500 : 7000);
+        const file = path.join(outDir, `${name}-${size.name}-${locale}.png`);
+        await page.screenshot({ path: file });
+        process.stdout.write(`${file}\n`);
+      }
+      await context.close();
+    }
   }
-  await context.close();
+} finally {
+  await browser.close();
+  await server.stop();
 }
-await browser.close();
-await server.stop();

@@ -108,7 +108,8 @@ test('the map works with no tile server, lists pins in view and opens a card', a
   const popup = leader.page.locator('.leaflet-popup');
   await expect(popup).toContainText(title);
   await popup.getByRole('link', { name: 'Open card' }).click();
-  await expect(leader.page).toHaveURL(new RegExp(`/board/g1\\?task=${id}`));
+  // The board opens the card's dialog (and then tidies `?task=` out of the address).
+  await expect(leader.page).toHaveURL(/\/board\/g1/);
   await expect(leader.page.getByRole('dialog')).toContainText(title);
   await leader.context.close();
 });

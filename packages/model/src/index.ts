@@ -50,6 +50,8 @@ export type {
 } from './events.ts';
 export * from './roster/index.ts';
 export type {
+  CheckpointPin,
+  Coverage,
   DailyReport,
   GridCounters,
   MapPin,
@@ -66,7 +68,10 @@ export {
   MAX_RECENT_EVENTS,
   MAX_REPORT_EVENTS,
   buildDailyReport,
+  checkpointPin,
+  countCheckpoints,
   countGrid,
+  coverage,
   dayOf,
   dayRange,
   doneAt,

@@ -3,7 +3,9 @@ import * as Y from 'yjs';
 import { TaskBoard } from './board.ts';
 import {
   buildDailyReport,
+  countCheckpoints,
   countGrid,
+  coverage,
   dayOf,
   dayRange,
   doneAt,
@@ -177,6 +179,9 @@ describe('live counters and pins', () => {
       overdue: 1,
       blocked: 0,
       doneToday: 2,
+      staffed: 0,
+      uncovered: 0,
+      onDuty: 0,
     });
   });
 
@@ -198,5 +203,89 @@ describe('live counters and pins', () => {
     expect(factsVisible({ role: 'worker', grids: ['g1'] }, 'g2')).toBe(false);
     expect(factsVisible({ role: 'worker', grids: ['g1'] }, null)).toBe(false);
     expect(factsVisible({ role: 'leader', grids: ['g1'] }, null)).toBe(true);
+  });
+});
+
+describe('checkpoint coverage', () => {
+  const checkpoint = (id: string, status: 'open' | 'closed' = 'open') => ({
+    id,
+    name: id,
+    kind: 'gate' as const,
+    grid: 'g1',
+    location: null,
+    hours: null,
+    pattern: [],
+    contact: '',
+    status,
+    notes: '',
+    createdBy: 'u',
+    createdAt: 0,
+    updatedBy: 'u',
+    updatedAt: 0,
+  });
+  const shift = (
+    id: string,
+    cp: string,
+    start: number,
+    end: number,
+    required: number,
+    checkins: { in: number; out: number | null }[],
+  ) => ({
+    id,
+    checkpoint: cp,
+    template: null,
+    name: id,
+    start,
+    end,
+    required,
+    assignees: [],
+    checkins: checkins.map((c, i) => ({ staff: `s${i}`, by: 'u', ...c })),
+    ack: null,
+  });
+  const at = (h: number) => DAY_START + h * HOUR;
+
+  it('counts person-hours required and checked in, inside the day and up to now', () => {
+    const shifts = [
+      // Night shift from the day before: 22:00-06:00, 1 person, checked in all along.
+      shift('n', 'a', at(-2), at(6), 1, [{ in: at(-2), out: at(6) }]),
+      // 06:00-14:00, 2 people: one all shift, one from 10:00, still there.
+      shift('m', 'a', at(6), at(14), 2, [
+        { in: at(6), out: at(14) },
+        { in: at(10), out: null },
+      ]),
+      // A closed post asks for nothing.
+      shift('x', 'b', at(6), at(14), 3, []),
+    ];
+    const checkpoints = [checkpoint('a'), checkpoint('b', 'closed')];
+    // The whole day, seen the next day: required 6 + 16 = 22 h; staffed 6 + 8 + 4 = 18 h.
+    expect(coverage('g1', checkpoints, shifts, DAY_START, DAY_START + 24 * HOUR, at(30))).toEqual({
+      grid: 'g1',
+      requiredHours: 22,
+      staffedHours: 18,
+    });
+    // At 12:00 today: required 6 + 2 × 6 = 18 h; staffed 6 + 6 + 2 = 14 h.
+    expect(coverage('g1', checkpoints, shifts, DAY_START, DAY_START + 24 * HOUR, at(12))).toEqual({
+      grid: 'g1',
+      requiredHours: 18,
+      staffedHours: 14,
+    });
+    // Live, with people still checked in: both there at 12:00 is staffed; one alone is short.
+    const both = [
+      shift('m', 'a', at(6), at(14), 2, [
+        { in: at(6), out: null },
+        { in: at(10), out: null },
+      ]),
+    ];
+    expect(countCheckpoints(checkpoints, both, at(12), TZ)).toEqual({
+      staffed: 1,
+      uncovered: 0,
+      onDuty: 2,
+    });
+    const one = [shift('m', 'a', at(6), at(14), 2, [{ in: at(6), out: null }])];
+    expect(countCheckpoints(checkpoints, one, at(8), TZ)).toEqual({
+      staffed: 0,
+      uncovered: 1,
+      onDuty: 1,
+    });
   });
 });

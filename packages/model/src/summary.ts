@@ -1,4 +1,6 @@
 import { inScope, type Principal } from './permissions.ts';
+import { presentCount, staffingState } from './roster/rules.ts';
+import type { Checkpoint, CheckpointKind, Shift, StaffingState } from './roster/types.ts';
 import type { LatLng, Priority, Task, TaskKind, TaskStatus } from './types.ts';
 import { TASK_KINDS } from './types.ts';
 
@@ -51,12 +53,32 @@ export interface GridCounters {
   blocked: number;
   /** Moved to done since the start of today (workspace time zone). */
   doneToday: number;
+  /** Checkpoints staffed now (enough people checked in). */
+  staffed: number;
+  /** Checkpoints open but short of people now. */
+  uncovered: number;
+  /** People checked in on a running shift now. */
+  onDuty: number;
+}
+
+/** One checkpoint on the map, coloured by its live staffing. Key: `cp:<grid>/<id>`. */
+export interface CheckpointPin {
+  key: string;
+  id: string;
+  grid: string;
+  name: string;
+  kind: CheckpointKind;
+  state: StaffingState;
+  present: number;
+  required: number;
+  lat: number;
+  lng: number;
 }
 
 /** A significant event for the command view's feed. */
 export interface SummaryEvent {
   id: string;
-  kind: 'task_done' | 'task_created' | 'task_reopened';
+  kind: 'task_done' | 'task_created' | 'task_reopened' | 'alarm_raised' | 'checkpoint_closed';
   /** Epoch ms, server clock. */
   at: number;
   grid: string | null;
@@ -78,6 +100,7 @@ export interface SummarySnapshot {
   dayStart: number;
   grids: GridCounters[];
   pins: MapPin[];
+  checkpoints: CheckpointPin[];
   /** True when there were more pins in scope than one snapshot carries (`MAX_PINS`). */
   truncated: boolean;
   /** Most recent first. */
@@ -91,6 +114,10 @@ export interface SummaryDelta {
   pins: MapPin[];
   /** Keys of pins that left (archived, location cleared, task moved out of scope). */
   removed: string[];
+  /** Checkpoints whose pin changed (replace by key). */
+  checkpoints: CheckpointPin[];
+  /** Keys of checkpoint pins that left. */
+  removedCheckpoints: string[];
   grids: GridCounters[];
   events: SummaryEvent[];
   /** Set when the day rolled over: counters restarted. */
@@ -172,7 +199,16 @@ export function countGrid(
   now: number,
   dayStart: number,
 ): GridCounters {
-  const counters: GridCounters = { grid, open: 0, overdue: 0, blocked: 0, doneToday: 0 };
+  const counters: GridCounters = {
+    grid,
+    open: 0,
+    overdue: 0,
+    blocked: 0,
+    doneToday: 0,
+    staffed: 0,
+    uncovered: 0,
+    onDuty: 0,
+  };
   for (const t of tasks) {
     if (t.archived) continue;
     if (t.status === 'done') {
@@ -188,14 +224,110 @@ export function countGrid(
 
 /** Sums counter rows (the "all grids" line of the command view). */
 export function sumCounters(rows: readonly GridCounters[]): Omit<GridCounters, 'grid'> {
-  const total = { open: 0, overdue: 0, blocked: 0, doneToday: 0 };
+  const total = {
+    open: 0,
+    overdue: 0,
+    blocked: 0,
+    doneToday: 0,
+    staffed: 0,
+    uncovered: 0,
+    onDuty: 0,
+  };
   for (const r of rows) {
-    total.open += r.open;
-    total.overdue += r.overdue;
-    total.blocked += r.blocked;
-    total.doneToday += r.doneToday;
+    for (const key of Object.keys(total) as (keyof typeof total)[]) total[key] += r[key];
   }
   return total;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checkpoints (from the grid's roster)
+
+/** A checkpoint's pin at `now`; null when it has no place on the map. */
+export function checkpointPin(
+  checkpoint: Checkpoint,
+  shifts: readonly Shift[],
+  now: number,
+  timeZone: string,
+): CheckpointPin | null {
+  if (!checkpoint.location) return null;
+  const staffing = staffingState(checkpoint, shifts, now, timeZone);
+  return {
+    key: `cp:${checkpoint.grid}/${checkpoint.id}`,
+    id: checkpoint.id,
+    grid: checkpoint.grid,
+    name: checkpoint.name,
+    kind: checkpoint.kind,
+    state: staffing.state,
+    present: staffing.present,
+    required: staffing.required,
+    lat: checkpoint.location.lat,
+    lng: checkpoint.location.lng,
+  };
+}
+
+/** Staffed and uncovered checkpoints and people on duty in one grid at `now`. */
+export function countCheckpoints(
+  checkpoints: readonly Checkpoint[],
+  shifts: readonly Shift[],
+  now: number,
+  timeZone: string,
+): Pick<GridCounters, 'staffed' | 'uncovered' | 'onDuty'> {
+  const counts = { staffed: 0, uncovered: 0, onDuty: 0 };
+  for (const checkpoint of checkpoints) {
+    const staffing = staffingState(checkpoint, shifts, now, timeZone);
+    if (staffing.state === 'staffed') counts.staffed++;
+    else if (staffing.state === 'gap') counts.uncovered++;
+  }
+  for (const shift of shifts)
+    if (shift.start <= now && now < shift.end) counts.onDuty += presentCount(shift);
+  return counts;
+}
+
+export interface Coverage {
+  grid: string;
+  /** Person-hours the shifts of the day asked for. */
+  requiredHours: number;
+  /** Person-hours people were checked in on those shifts, within the day. */
+  staffedHours: number;
+}
+
+const HOUR_MS = 3600_000;
+
+/**
+ * Checkpoint coverage of `[start, end)` (cut at `asOf` for today): person-hours required by the
+ * shifts (required people × the shift's time inside the window) against person-hours checked
+ * in (each check-in from `in` to `out`, or to `asOf` while still there, inside both the shift
+ * and the window). Closed or suspended checkpoints' shifts ask for nothing.
+ */
+export function coverage(
+  grid: string,
+  checkpoints: readonly Checkpoint[],
+  shifts: readonly Shift[],
+  start: number,
+  end: number,
+  asOf: number,
+): Coverage {
+  const until = Math.min(end, asOf);
+  const open = new Set(checkpoints.filter((c) => c.status === 'open').map((c) => c.id));
+  let required = 0;
+  let staffed = 0;
+  for (const shift of shifts) {
+    if (!open.has(shift.checkpoint)) continue;
+    const from = Math.max(shift.start, start);
+    const to = Math.min(shift.end, until);
+    if (to <= from) continue;
+    required += shift.required * (to - from);
+    for (const c of shift.checkins) {
+      const a = Math.max(c.in, from);
+      const b = Math.min(c.out ?? asOf, to);
+      if (b > a) staffed += b - a;
+    }
+  }
+  return {
+    grid,
+    requiredHours: Math.round((required / HOUR_MS) * 10) / 10,
+    staffedHours: Math.round((staffed / HOUR_MS) * 10) / 10,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -304,6 +436,8 @@ export interface DailyReport {
   events: ReportEvent[];
   /** How many events there were in all (more than `events` holds when capped). */
   eventCount: number;
+  /** Checkpoint coverage per grid (grids with a roster). */
+  coverage: Coverage[];
 }
 
 export const MAX_REPORT_EVENTS = 1000;
@@ -323,6 +457,8 @@ export function buildDailyReport(
     timeZone: string;
     now: number;
     grids: string[] | null;
+    /** Each grid's checkpoints and shifts, for coverage. */
+    rosters?: readonly { grid: string; checkpoints: Checkpoint[]; shifts: Shift[] }[];
   },
 ): DailyReport {
   const { start, end } = dayRange(options.day, options.timeZone);
@@ -386,6 +522,10 @@ export function buildDailyReport(
     totals,
     events: events.slice(0, MAX_REPORT_EVENTS),
     eventCount: events.length,
+    coverage: (options.rosters ?? [])
+      .filter((r) => wanted === null || wanted.has(r.grid))
+      .map((r) => coverage(r.grid, r.checkpoints, r.shifts, start, end, asOf))
+      .sort((a, b) => a.grid.localeCompare(b.grid)),
   };
 }
 

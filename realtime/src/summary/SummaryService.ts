@@ -2,9 +2,12 @@ import * as Y from 'yjs';
 import {
   MAX_PINS,
   MAX_RECENT_EVENTS,
+  Roster,
   WorkspaceDirectory,
   boardDocName,
   buildDailyReport,
+  checkpointPin,
+  countCheckpoints,
   countGrid,
   dayOf,
   dayRange,
@@ -13,12 +16,17 @@ import {
   pinKey,
   pinOf,
   readTask,
+  rosterDocName,
   taskFacts,
   workspaceDocName,
+  type Alarm,
+  type Checkpoint,
+  type CheckpointPin,
   type DailyReport,
   type GridCounters,
   type MapPin,
   type Principal,
+  type Shift,
   type SummaryDelta,
   type SummaryEvent,
   type SummarySnapshot,
@@ -48,6 +56,14 @@ export interface SummaryOptions {
   now?: () => number;
 }
 
+/** What the summary keeps of one grid's roster. */
+interface RosterState {
+  checkpoints: Checkpoint[];
+  shifts: Shift[];
+  /** Active (uncleared) alarms by shift id. */
+  alarms: Map<string, Alarm>;
+}
+
 interface CounterPair {
   /** Every task of the grid: what a person with workspace-wide scope sees. */
   all: GridCounters;
@@ -64,6 +80,8 @@ class WorkspaceSummary {
   readonly keysByBoard = new Map<string, Set<string>>();
   readonly keysByGrid = new Map<string | null, Set<string>>();
   readonly counters = new Map<string | null, CounterPair>();
+  readonly rosters = new Map<string, RosterState>();
+  readonly checkpointPins = new Map<string, CheckpointPin>();
   /** Newest first. */
   events: SummaryEvent[] = [];
   seq = 0;
@@ -91,14 +109,21 @@ class WorkspaceSummary {
   /** Re-counts one grid; returns the pair when it changed. */
   recount(grid: string | null, now: number): CounterPair | null {
     const facts = [...(this.keysByGrid.get(grid) ?? [])].map((k) => this.tasks.get(k)!);
+    const roster = grid === null ? undefined : this.rosters.get(grid);
+    const posts = roster
+      ? countCheckpoints(roster.checkpoints, roster.shifts, now, this.timeZone)
+      : { staffed: 0, uncovered: 0, onDuty: 0 };
     const pair: CounterPair = {
-      all: countGrid(grid, facts, now, this.dayStart),
-      scoped: countGrid(
-        grid,
-        facts.filter((f) => f.boardGrid !== null),
-        now,
-        this.dayStart,
-      ),
+      all: { ...countGrid(grid, facts, now, this.dayStart), ...posts },
+      scoped: {
+        ...countGrid(
+          grid,
+          facts.filter((f) => f.boardGrid !== null),
+          now,
+          this.dayStart,
+        ),
+        ...posts,
+      },
     };
     const old = this.counters.get(grid);
     this.counters.set(grid, pair);
@@ -117,6 +142,8 @@ class WorkspaceSummary {
 /** What one change did, before it is cut to each watcher's scope. */
 interface Change {
   pins: { facts: TaskFacts; pin: MapPin }[];
+  checkpoints: CheckpointPin[];
+  removedCheckpoints: { key: string; grid: string }[];
   /** Pins that left, with the scope they had (only those who saw them are told). */
   removed: { key: string; scope: string | null }[];
   /** Grids whose counters may have moved (re-counted when published). */
@@ -155,8 +182,10 @@ export class SummaryService implements Extension {
         const boards = await hub.read(workspaceDocName(workspaceId), (doc) =>
           new WorkspaceDirectory(doc).listBoards(),
         );
-        // Loading a board runs `onLoadDocument`, which takes its facts.
+        // Loading a board runs `onLoadDocument`, which takes its facts; the same for rosters.
         for (const board of boards) await hub.read(boardDocName(workspaceId, board.id), () => {});
+        for (const grid of this.workspace(workspaceId).gridIds)
+          await hub.read(rosterDocName(workspaceId, grid), () => {});
       }
     })().catch((error: unknown) => {
       this.options.logger.error('summary build failed', { error: String(error) });
@@ -177,6 +206,12 @@ export class SummaryService implements Extension {
       this.readDirectory(summary, doc);
       return;
     }
+    if (ref.kind === 'roster' && ref.id) {
+      const change = emptyChange();
+      this.readRoster(summary, ref.id, doc, change, false);
+      this.publish(summary, change);
+      return;
+    }
     if (ref.kind !== 'board' || !ref.id) return;
     const change = emptyChange();
     this.replaceBoard(summary, ref.id, doc, change);
@@ -187,6 +222,12 @@ export class SummaryService implements Extension {
     const summary = this.workspace(ref.workspaceId);
     if (ref.kind === 'workspace') {
       this.readDirectory(summary, doc);
+      return;
+    }
+    if (ref.kind === 'roster' && ref.id) {
+      const change = emptyChange();
+      this.readRoster(summary, ref.id, doc, change, true);
+      this.publish(summary, change);
       return;
     }
     if (ref.kind !== 'board' || !ref.id) return;
@@ -225,6 +266,9 @@ export class SummaryService implements Extension {
       }
       pins.push(pin);
     }
+    const checkpoints = [...summary.checkpointPins.values()].filter((c) =>
+      inScope(principal, c.grid),
+    );
     const grids: GridCounters[] = [];
     for (const grid of summary.allGrids()) {
       if (!wide && (grid === null || !inScope(principal, grid))) continue;
@@ -237,6 +281,7 @@ export class SummaryService implements Extension {
       dayStart: summary.dayStart,
       grids,
       pins,
+      checkpoints,
       truncated,
       events: summary.events.filter((e) => inScope(principal, e.scope)),
     };
@@ -250,7 +295,16 @@ export class SummaryService implements Extension {
   ): DailyReport {
     const summary = this.workspace(principal.workspaceId);
     const visible = [...summary.tasks.values()].filter((f) => inScope(principal, f.boardGrid));
-    return buildDailyReport(visible, { day, timeZone: summary.timeZone, now: this.now(), grids });
+    const rosters = [...summary.rosters]
+      .filter(([grid]) => inScope(principal, grid))
+      .map(([grid, r]) => ({ grid, checkpoints: r.checkpoints, shifts: r.shifts }));
+    return buildDailyReport(visible, {
+      day,
+      timeZone: summary.timeZone,
+      now: this.now(),
+      grids,
+      rosters,
+    });
   }
 
   /** Ids of the workspace's grids (known from its directory). */
@@ -274,6 +328,8 @@ export class SummaryService implements Extension {
       const change = emptyChange();
       this.rollDay(summary, now, change);
       for (const grid of summary.allGrids()) change.grids.add(grid);
+      // Staffing moves with the clock: shifts start and end.
+      for (const grid of summary.rosters.keys()) this.refreshCheckpoints(summary, grid, change);
       this.publish(summary, change);
     }
   }
@@ -321,6 +377,74 @@ export class SummaryService implements Extension {
     }
     if (zoneChanged) this.rollDay(summary, this.now(), change);
     this.publish(summary, change);
+  }
+
+  /** Takes a grid's roster; with `live`, records alarms raised and checkpoints closed. */
+  private readRoster(
+    summary: WorkspaceSummary,
+    grid: string,
+    doc: Y.Doc,
+    change: Change,
+    live: boolean,
+  ): void {
+    const roster = new Roster(doc);
+    const checkpoints = roster.listCheckpoints();
+    const next: RosterState = {
+      checkpoints,
+      shifts: roster.listShifts(),
+      alarms: new Map(roster.activeAlarms().map((a) => [a.shift, a])),
+    };
+    const old = summary.rosters.get(grid);
+    summary.rosters.set(grid, next);
+    if (live && old) {
+      const names = new Map(checkpoints.map((c) => [c.id, c.name]));
+      const event = (kind: SummaryEvent['kind'], title: string): SummaryEvent => ({
+        id: newId(),
+        kind,
+        at: this.now(),
+        grid,
+        scope: grid,
+        title,
+      });
+      for (const alarm of next.alarms.values()) {
+        if (!old.alarms.has(alarm.shift))
+          change.events.push(
+            event('alarm_raised', names.get(alarm.checkpoint) ?? alarm.checkpoint),
+          );
+      }
+      const before = new Map(old.checkpoints.map((c) => [c.id, c.status]));
+      for (const checkpoint of checkpoints) {
+        if (before.get(checkpoint.id) === 'open' && checkpoint.status !== 'open')
+          change.events.push(event('checkpoint_closed', checkpoint.name));
+      }
+    }
+    this.refreshCheckpoints(summary, grid, change);
+    change.grids.add(grid);
+  }
+
+  /** Re-takes a grid's checkpoint pins (staffing at this instant); records what changed. */
+  private refreshCheckpoints(summary: WorkspaceSummary, grid: string, change: Change): void {
+    const roster = summary.rosters.get(grid);
+    const now = this.now();
+    const seen = new Set<string>();
+    for (const checkpoint of roster?.checkpoints ?? []) {
+      const pin = checkpointPin(checkpoint, roster!.shifts, now, summary.timeZone);
+      if (!pin) continue;
+      seen.add(pin.key);
+      const old = summary.checkpointPins.get(pin.key);
+      summary.checkpointPins.set(pin.key, pin);
+      if (!old || JSON.stringify(old) !== JSON.stringify(pin)) {
+        change.checkpoints.push(pin);
+        change.grids.add(grid);
+      }
+    }
+    const prefix = `cp:${grid}/`;
+    for (const key of [...summary.checkpointPins.keys()]) {
+      if (key.startsWith(prefix) && !seen.has(key)) {
+        summary.checkpointPins.delete(key);
+        change.removedCheckpoints.push({ key, grid });
+      }
+    }
   }
 
   private factsOf(
@@ -412,6 +536,8 @@ export class SummaryService implements Extension {
     if (
       change.pins.length === 0 &&
       change.removed.length === 0 &&
+      change.checkpoints.length === 0 &&
+      change.removedCheckpoints.length === 0 &&
       grids.size === 0 &&
       change.events.length === 0 &&
       change.dayStart === undefined
@@ -427,6 +553,10 @@ export class SummaryService implements Extension {
         at: now,
         pins: change.pins.filter((p) => inScope(principal, p.facts.boardGrid)).map((p) => p.pin),
         removed: change.removed.filter((r) => inScope(principal, r.scope)).map((r) => r.key),
+        checkpoints: change.checkpoints.filter((c) => inScope(principal, c.grid)),
+        removedCheckpoints: change.removedCheckpoints
+          .filter((r) => inScope(principal, r.grid))
+          .map((r) => r.key),
         grids: [...grids]
           .filter(([grid]) => wide || (grid !== null && inScope(principal, grid)))
           .map(([, pair]) => (wide ? pair.all : pair.scoped)),
@@ -436,6 +566,8 @@ export class SummaryService implements Extension {
       if (
         delta.pins.length ||
         delta.removed.length ||
+        delta.checkpoints.length ||
+        delta.removedCheckpoints.length ||
         delta.grids.length ||
         delta.events.length ||
         delta.dayStart !== undefined
@@ -446,7 +578,14 @@ export class SummaryService implements Extension {
 }
 
 function emptyChange(): Change {
-  return { pins: [], removed: [], grids: new Set(), events: [] };
+  return {
+    pins: [],
+    removed: [],
+    checkpoints: [],
+    removedCheckpoints: [],
+    grids: new Set(),
+    events: [],
+  };
 }
 
 function index<K>(map: Map<K, Set<string>>, key: K, value: string): void {
@@ -460,7 +599,10 @@ function sameCounters(a: GridCounters, b: GridCounters): boolean {
     a.open === b.open &&
     a.overdue === b.overdue &&
     a.blocked === b.blocked &&
-    a.doneToday === b.doneToday
+    a.doneToday === b.doneToday &&
+    a.staffed === b.staffed &&
+    a.uncovered === b.uncovered &&
+    a.onDuty === b.onDuty
   );
 }
 

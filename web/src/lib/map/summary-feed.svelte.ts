@@ -8,6 +8,7 @@ export type FeedState = 'connecting' | 'watching' | 'offline' | 'refused';
 const EMPTY: SummaryView = {
   seq: -1,
   pins: [],
+  checkpoints: [],
   grids: [],
   events: [],
   truncated: false,
@@ -26,6 +27,7 @@ export class SummaryFeed {
   state = $state<FeedState>('connecting');
 
   readonly pins = $derived(this.view.pins);
+  readonly checkpoints = $derived(this.view.checkpoints);
   readonly grids = $derived(this.view.grids);
   readonly events = $derived(this.view.events);
   readonly changed = $derived(this.view.changed);

@@ -16,12 +16,14 @@ const pin = (key: string, status: MapPin['status'] = 'todo'): MapPin => ({
   lng: 114,
   due: null,
 });
+const zero = { open: 0, overdue: 0, blocked: 0, doneToday: 0, staffed: 0, uncovered: 0, onDuty: 0 };
 const snapshot: SummarySnapshot = {
   seq: 5,
   at: 1,
   dayStart: 0,
-  grids: [{ grid: 'g1', open: 2, overdue: 0, blocked: 0, doneToday: 0 }],
+  grids: [{ ...zero, grid: 'g1', open: 2 }],
   pins: [pin('a'), pin('b')],
+  checkpoints: [],
   truncated: false,
   events: [],
 };
@@ -30,6 +32,8 @@ const delta = (seq: number, over: Partial<SummaryDelta> = {}): SummaryDelta => (
   at: seq,
   pins: [],
   removed: [],
+  checkpoints: [],
+  removedCheckpoints: [],
   grids: [],
   events: [],
   ...over,
@@ -43,11 +47,11 @@ describe('summary view', () => {
       delta(6, {
         pins: [pin('a', 'done'), pin('c')],
         removed: ['b'],
-        grids: [{ grid: 'g1', open: 1, overdue: 0, blocked: 0, doneToday: 1 }],
+        grids: [{ ...zero, grid: 'g1', open: 1, doneToday: 1 }],
       }),
     );
     expect(view.pins.map((p) => `${p.key}:${p.status}`).sort()).toEqual(['a:done', 'c:todo']);
-    expect(view.grids).toEqual([{ grid: 'g1', open: 1, overdue: 0, blocked: 0, doneToday: 1 }]);
+    expect(view.grids).toEqual([{ ...zero, grid: 'g1', open: 1, doneToday: 1 }]);
     expect([...view.changed].sort()).toEqual(['a', 'c']);
   });
 

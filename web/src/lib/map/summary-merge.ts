@@ -1,4 +1,5 @@
 import type {
+  CheckpointPin,
   GridCounters,
   MapPin,
   SummaryDelta,
@@ -11,6 +12,7 @@ import { MAX_RECENT_EVENTS } from '@outpost/model';
 export interface SummaryView {
   seq: number;
   pins: MapPin[];
+  checkpoints: CheckpointPin[];
   grids: GridCounters[];
   /** Newest first, at most MAX_RECENT_EVENTS. */
   events: SummaryEvent[];
@@ -24,6 +26,7 @@ export function fromSnapshot(snapshot: SummarySnapshot): SummaryView {
   return {
     seq: snapshot.seq,
     pins: snapshot.pins,
+    checkpoints: snapshot.checkpoints,
     grids: snapshot.grids,
     events: snapshot.events.slice(0, MAX_RECENT_EVENTS),
     truncated: snapshot.truncated,
@@ -46,6 +49,13 @@ export function applyDelta(view: SummaryView, delta: SummaryDelta): SummaryView 
     for (const pin of delta.pins) byKey.set(pin.key, pin);
     pins = [...byKey.values()];
   }
+  let checkpoints = view.checkpoints;
+  if (delta.checkpoints.length || delta.removedCheckpoints.length) {
+    const byKey = new Map(view.checkpoints.map((c) => [c.key, c]));
+    for (const key of delta.removedCheckpoints) byKey.delete(key);
+    for (const checkpoint of delta.checkpoints) byKey.set(checkpoint.key, checkpoint);
+    checkpoints = [...byKey.values()];
+  }
   let grids = view.grids;
   if (delta.grids.length) {
     const rows = new Map(view.grids.map((g) => [g.grid, g]));
@@ -58,10 +68,11 @@ export function applyDelta(view: SummaryView, delta: SummaryDelta): SummaryView 
   return {
     seq: delta.seq,
     pins,
+    checkpoints,
     grids,
     events,
     truncated: view.truncated,
     at: delta.at,
-    changed: new Set(delta.pins.map((p) => p.key)),
+    changed: new Set([...delta.pins, ...delta.checkpoints].map((p) => p.key)),
   };
 }

@@ -65,7 +65,12 @@ export function reportSheets(
       gridName(e.grid),
     ]),
   };
-  return [figures, events];
+  const coverage: Sheet = {
+    name: t('report.coverage'),
+    header: [t('report.grid'), t('report.requiredHours'), t('report.staffedHours')],
+    rows: report.coverage.map((c) => [gridName(c.grid), c.requiredHours, c.staffedHours]),
+  };
+  return report.coverage.length ? [figures, coverage, events] : [figures, events];
 }
 
 /**

@@ -1,0 +1,110 @@
+/**
+ * Checkpoints in the summary: pins coloured by live staffing from each grid's roster, counters
+ * of staffed and uncovered posts and people on duty, alarms and closures in the event feed,
+ * coverage in the daily report, all within the watcher's grids.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Roster, type DailyReport, type SummaryDelta, type SummarySnapshot } from '@outpost/model';
+import {
+  Cleanup,
+  OutpostServer,
+  RawYjsClient,
+  api,
+  notificationClient,
+  principal,
+  waitFor,
+  within,
+  type Principal,
+} from './helpers.ts';
+
+const servers = new Cleanup();
+const cleanup = new Cleanup();
+let server: OutpostServer;
+let leader: Principal;
+let worker2: Principal;
+
+async function watch(who: Principal) {
+  const { socket } = cleanup.socket(
+    await notificationClient(server, { token: who.token, via: 'header' }),
+  );
+  const deltas: SummaryDelta[] = [];
+  socket.on('summary:delta', (delta) => deltas.push(delta));
+  const answer = await within(socket.emitWithAck('summary:watch'), 15_000, 'summary snapshot');
+  if ('error' in answer) throw new Error(answer.error);
+  return { snapshot: answer as SummarySnapshot, deltas };
+}
+
+beforeAll(async () => {
+  server = servers.server(await OutpostServer.start());
+  [leader, worker2] = await Promise.all([
+    principal(server, 'leader'),
+    principal(server, 'worker2'),
+  ]);
+});
+afterAll(async () => {
+  await cleanup.run();
+  await servers.run();
+});
+
+describe('checkpoints in the summary', () => {
+  it('shows every placed checkpoint with its staffing, within scope', async () => {
+    const phone = cleanup.client(
+      await RawYjsClient.synced(server, 'roster:demo:g1', { token: leader.token }),
+    );
+    const roster = new Roster(phone.doc);
+    const placed = roster.listCheckpoints().filter((c) => c.location);
+    expect(placed.length).toBeGreaterThan(1);
+
+    const lead = await watch(leader);
+    const g1 = lead.snapshot.checkpoints.filter((c) => c.grid === 'g1');
+    expect(g1.map((c) => c.id).sort()).toEqual(placed.map((c) => c.id).sort());
+    const closed = placed.find((c) => c.status !== 'open');
+    if (closed) expect(g1.find((c) => c.id === closed.id)!.state).toBe('closed');
+    const row = lead.snapshot.grids.find((g) => g.grid === 'g1')!;
+    expect(row.staffed + row.uncovered).toBe(
+      g1.filter((c) => c.state === 'staffed' || c.state === 'gap').length,
+    );
+    expect(row.staffed).toBe(g1.filter((c) => c.state === 'staffed').length);
+
+    const other = await watch(worker2);
+    expect(other.snapshot.checkpoints.length).toBeGreaterThan(0);
+    expect(other.snapshot.checkpoints.every((c) => c.grid === 'g2')).toBe(true);
+  });
+
+  it('reports closing a checkpoint live, to its grid only', async () => {
+    const lead = await watch(leader);
+    const other = await watch(worker2);
+    const phone = cleanup.client(
+      await RawYjsClient.synced(server, 'roster:demo:g1', { token: leader.token }),
+    );
+    const roster = new Roster(phone.doc);
+    const open = roster.listCheckpoints().find((c) => c.status === 'open' && c.location)!;
+    roster.updateCheckpoint(open.id, { status: 'closed' }, leader.user.id);
+    const key = `cp:g1/${open.id}`;
+    await waitFor(() => {
+      const pin = lead.deltas.flatMap((d) => d.checkpoints).find((c) => c.key === key);
+      expect(pin?.state).toBe('closed');
+    });
+    await waitFor(() =>
+      expect(lead.deltas.flatMap((d) => d.events)).toContainEqual(
+        expect.objectContaining({ kind: 'checkpoint_closed', title: open.name, grid: 'g1' }),
+      ),
+    );
+    expect(JSON.stringify(other.deltas)).not.toContain(open.id);
+  });
+
+  it('puts coverage in the daily report', async () => {
+    const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+    const res = await api<{ report: DailyReport }>(server, `/api/report?day=${today}`, {
+      token: leader.token,
+    });
+    expect(res.status).toBe(200);
+    const grids = res.body.report.coverage.map((c) => c.grid);
+    expect(grids).toEqual(expect.arrayContaining(['g1', 'g2']));
+    for (const c of res.body.report.coverage) {
+      expect(c.staffedHours).toBeGreaterThanOrEqual(0);
+      expect(c.requiredHours).toBeGreaterThanOrEqual(0);
+    }
+    expect(res.body.report.coverage.some((c) => c.requiredHours > 0)).toBe(true);
+  });
+});
