@@ -5,10 +5,17 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { io } from 'socket.io-client';
-import { Roster, rosterDocName, type RosterAlarmEvent } from '@outpost/model';
+import {
+  DEFAULT_ROSTER_SETTINGS,
+  Roster,
+  WorkspaceDirectory,
+  rosterDocName,
+  type RosterAlarmEvent,
+} from '@outpost/model';
 import {
   Cleanup,
   OutpostServer,
+  WORKSPACE_DOC,
   principal,
   syncedProvider,
   waitFor,
@@ -122,5 +129,43 @@ describe('uncovered-post alarm', () => {
       timeout: 15_000,
     });
     expect(again.alarms.get(shiftId)).toMatchObject({ clearedBy: 'ack' });
+  });
+});
+
+describe('swap auto-approval (workspace setting)', () => {
+  it('applies a taken swap without a supervisor once the workspace allows it', async () => {
+    const admin = await principal(server, 'admin');
+    supervisor = await principal(server, 'supervisor');
+    const volunteer = await principal(server, 'volunteer');
+    worker = await principal(server, 'worker');
+    const workspace = cleanup.provider(
+      await syncedProvider(server, WORKSPACE_DOC, { token: admin.token }),
+    );
+    new WorkspaceDirectory(workspace.doc).meta.set('roster', {
+      ...DEFAULT_ROSTER_SETTINGS,
+      swapAutoApprove: true,
+    });
+
+    const sup = await openRoster(supervisor);
+    const shift = sup
+      .listShifts()
+      .find((s) => s.start > Date.now() + 86_400_000 && s.required > 0)!;
+    const from = sup.staffOfUser(worker.user.id)[0]!.id;
+    const to = sup.staffOfUser(volunteer.user.id)[0]!.id;
+    sup.assign(shift.id, from);
+    sup.unassign(shift.id, to);
+    const mine = await openRoster(worker);
+    await waitFor(() => expect(mine.getShift(shift.id)!.assignees).toContain(from));
+    const swapId = mine.offerSwap(shift.id, from, worker.user.id);
+    const theirs = await openRoster(volunteer);
+    await waitFor(() => expect(theirs.getSwap(swapId)?.status).toBe('offered'));
+    theirs.takeSwap(swapId, to, volunteer.user.id);
+
+    await waitFor(() => expect(sup.getSwap(swapId)).toMatchObject({ status: 'approved' }), {
+      timeout: 15_000,
+    });
+    expect(sup.getSwap(swapId)!.decidedBy).toBe('system');
+    await waitFor(() => expect(mine.getShift(shift.id)!.assignees).toContain(to));
+    expect(mine.getShift(shift.id)!.assignees).not.toContain(from);
   });
 });

@@ -4,6 +4,7 @@ import {
   can,
   inScope,
   isUncovered,
+  readRosterSettings,
   rosterDocName,
   workspaceDocName,
   type Alarm,
@@ -24,6 +25,9 @@ import type { Logger } from '../logger.ts';
  * survives a restart and anyone who opens the roster later sees it. Each change is also sent
  * over socket.io (`rosterAlarm`) to every connected supervisor of the grid (who may edit
  * schedules there), and a supervisor's socket that connects gets the alarms active then.
+ *
+ * The same pass applies the workspace's `swapAutoApprove` rule: where it is on, a swap someone
+ * has taken is approved by the server (`decidedBy: 'system'`), as a supervisor would.
  */
 export class RosterAlarms {
   private timer: NodeJS.Timeout | null = null;
@@ -67,25 +71,37 @@ export class RosterAlarms {
   /** One pass over every roster of every workspace. */
   async check(): Promise<void> {
     for (const workspace of await this.workspaces()) {
-      const grids = await this.hub.read(workspaceDocName(workspace.id), (doc) =>
-        new WorkspaceDirectory(doc).listGrids().map((g) => g.id),
-      );
+      const { grids, autoApprove } = await this.hub.read(workspaceDocName(workspace.id), (doc) => {
+        const directory = new WorkspaceDirectory(doc);
+        return {
+          grids: directory.listGrids().map((g) => g.id),
+          autoApprove: readRosterSettings(directory.meta).swapAutoApprove,
+        };
+      });
       for (const grid of grids) {
         if (this.timer === null) return;
-        await this.checkRoster(workspace.id, grid);
+        await this.checkRoster(workspace.id, grid, autoApprove);
       }
     }
     this.logger.debug('roster alarm pass done', { at: this.clock() });
   }
 
-  private async checkRoster(workspaceId: string, grid: string): Promise<void> {
+  private async checkRoster(
+    workspaceId: string,
+    grid: string,
+    autoApprove: boolean,
+  ): Promise<void> {
     const documentName = rosterDocName(workspaceId, grid);
     const now = this.clock();
+    const takenSwaps = (roster: Roster) =>
+      autoApprove
+        ? roster.listSwaps().filter((swap) => swap.status === 'taken' && swap.to !== null)
+        : [];
     // Look first, write only when something changes: most passes change nothing.
     const changes = await this.hub.read(documentName, (doc) => {
       const found = this.evaluate(doc, now);
       if (found.length === 0) this.remember(documentName, grid, doc);
-      return found.length;
+      return found.length + takenSwaps(new Roster(doc)).length;
     });
     if (changes === 0) return;
     const events = await this.hub.change(
@@ -93,6 +109,13 @@ export class RosterAlarms {
       null,
       (doc) => {
         const roster = new Roster(doc);
+        for (const swap of takenSwaps(roster)) {
+          roster.decideSwap(swap.id, true, 'system', now);
+          this.logger.info('swap approved by the workspace rule', {
+            document: documentName,
+            swap: swap.id,
+          });
+        }
         const out: RosterAlarmEvent[] = [];
         // Re-evaluated inside the write, so nothing that changed meanwhile is overwritten.
         for (const alarm of this.evaluate(doc, now)) {
