@@ -390,6 +390,8 @@ export const en = {
       acknowledged: 'Acknowledged by {name}',
       toast: 'Uncovered post: {checkpoint}, {shift}',
       open: 'Open roster',
+      more: '{count, plural, one {# more uncovered post} other {# more uncovered posts}}',
+      all: 'All rosters',
     },
     next24: 'Gaps in the next 24 hours',
     problems: 'Problems this week',

@@ -381,6 +381,8 @@ export const zhCN: Messages = {
       acknowledged: '{name} 已确认',
       toast: '卡点无人值守：{checkpoint}，{shift}',
       open: '打开排班',
+      more: '另有 {count} 个卡点无人值守',
+      all: '全部排班',
     },
     next24: '未来 24 小时缺员',
     problems: '本周问题',
