@@ -2,6 +2,9 @@ import client from 'prom-client';
 import type { YjsHub } from '../core/YjsHub.ts';
 
 /** Prometheus metrics of one node (`GET /metrics`). */
+/** Seconds: from a millisecond on loopback to the retries of a store that went away. */
+const LATENCY_BUCKETS = [0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5];
+
 export function createMetrics(nodeId: string) {
   const registry = new client.Registry();
   registry.setDefaultLabels({ node: nodeId });
@@ -37,7 +40,7 @@ export function createMetrics(nodeId: string) {
     storeLatency: new client.Histogram({
       name: 'outpost_store_append_seconds',
       help: 'Time to append one batch of updates durably',
-      buckets: [0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
+      buckets: LATENCY_BUCKETS,
       registers: [registry],
     }),
     storeErrors: new client.Counter({
@@ -58,7 +61,7 @@ export function createMetrics(nodeId: string) {
     redisLag: new client.Histogram({
       name: 'outpost_redis_lag_seconds',
       help: 'From another node publishing an update to this node receiving it',
-      buckets: [0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
+      buckets: LATENCY_BUCKETS,
       registers: [registry],
     }),
     caughtUp: new client.Counter({

@@ -20,6 +20,22 @@ export function rosterErrorText(
   return translate('roster.errors.generic', { values: { message } });
 }
 
+/**
+ * Runs a roster change and answers what to show: '' when it was made, else why it was refused.
+ * Every roster panel clears and sets its error line this way.
+ */
+export function tryRosterChange(
+  change: () => void,
+  translate: (key: string, options?: { values: Record<string, string> }) => string,
+): string {
+  try {
+    change();
+    return '';
+  } catch (e) {
+    return rosterErrorText(e, translate);
+  }
+}
+
 /** Field → translated message, for forms that show each problem by its field. */
 export function fieldErrors(
   error: unknown,
