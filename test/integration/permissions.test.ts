@@ -264,6 +264,24 @@ const WRITES: WriteCase[] = [
     allowed: (s) => can(s, 'settings', 'edit'),
   },
   {
+    name: 'draw a grid area in the workspace directory',
+    document: 'workspace',
+    fixture: 'none',
+    change: (doc) =>
+      new WorkspaceDirectory(doc).setArea('g1', {
+        type: 'Polygon',
+        coordinates: [
+          [
+            [114.36, 30.55],
+            [114.37, 30.55],
+            [114.37, 30.56],
+            [114.36, 30.55],
+          ],
+        ],
+      }),
+    allowed: (s) => can(s, 'settings', 'edit'),
+  },
+  {
     name: 'edit the members of the workspace directory',
     document: 'workspace',
     fixture: 'none',

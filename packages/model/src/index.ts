@@ -40,6 +40,26 @@ export type { SchemaNode } from './schema.ts';
 export { documentSchemas, isId, isLatLng, taskSchema } from './schema.ts';
 export { TaskBoard, byOrder, readTask } from './board.ts';
 export { WorkspaceDirectory } from './workspace.ts';
+export type {
+  AreaFileProblemCode,
+  AreaImportPreview,
+  AreaImportProblemCode,
+  AreaImportRow,
+  AreaProblemCode,
+  GridArea,
+  Position,
+  Ring,
+} from './area.ts';
+export {
+  AREA_LIMITS,
+  AREA_MATCH_PROPERTIES,
+  areaFromRings,
+  areaPolygons,
+  areaProblem,
+  areaVertexCount,
+  isGridArea,
+  previewAreaImport,
+} from './area.ts';
 export { newId } from './ids.ts';
 export { CLOSE, MESSAGE_NOTICE, MESSAGE_SAVED } from './protocol.ts';
 export type {

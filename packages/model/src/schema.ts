@@ -2,6 +2,7 @@ import type { DocumentKind } from './names.ts';
 import { ROLES } from './permissions.ts';
 import { LIMITS, PRIORITIES, TASK_KINDS, TASK_STATUSES } from './types.ts';
 import { isRosterSettings, rosterSchema } from './roster/schema.ts';
+import { isGridArea } from './area.ts';
 
 /**
  * The declared shape of every Outpost document, as a tree of nodes. The server checks each
@@ -147,6 +148,8 @@ export const documentSchemas: Record<DocumentKind, Record<string, SchemaNode>> =
     },
     grids: { type: 'map', anyKey: { key: isId, node: namedRecord } },
     boards: { type: 'map', anyKey: { key: isId, node: boardRecord } },
+    /** Grid id -> GeoJSON Polygon / MultiPolygon (see area.ts). */
+    areas: { type: 'map', anyKey: { key: isId, node: value(isGridArea) } },
     members: {
       type: 'map',
       anyKey: {

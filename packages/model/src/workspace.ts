@@ -1,4 +1,5 @@
 import * as Y from 'yjs';
+import type { GridArea } from './area.ts';
 import type { BoardSummary, Grid, Member } from './types.ts';
 
 /**
@@ -11,12 +12,19 @@ export class WorkspaceDirectory {
   readonly grids: Y.Map<Grid>;
   readonly boards: Y.Map<BoardSummary>;
   readonly members: Y.Map<Member>;
+  /**
+   * Grid id -> the grid's outline. A root of its own rather than a field of the grid record:
+   * renaming a grid then never rewrites (or races with) a polygon of thousands of positions,
+   * and readers of the grid list never carry the geometry.
+   */
+  readonly areas: Y.Map<GridArea>;
 
   constructor(readonly doc: Y.Doc) {
     this.meta = doc.getMap('meta');
     this.grids = doc.getMap('grids');
     this.boards = doc.getMap('boards');
     this.members = doc.getMap('members');
+    this.areas = doc.getMap('areas');
   }
 
   get name(): string {
@@ -52,6 +60,27 @@ export class WorkspaceDirectory {
 
   setMember(member: Member): void {
     this.members.set(member.id, { ...member });
+  }
+
+  /** Areas by grid id (the stored values: do not mutate them). */
+  listAreas(): Map<string, GridArea> {
+    return new Map(this.areas.entries());
+  }
+
+  /** Sets (replaces) a grid's area; check it with `areaProblem` first, the server will. */
+  setArea(grid: string, area: GridArea): void {
+    this.areas.set(grid, area);
+  }
+
+  /** Sets several areas in one transaction (an import: all or nothing). */
+  setAreas(areas: Iterable<[grid: string, area: GridArea]>): void {
+    this.doc.transact(() => {
+      for (const [grid, area] of areas) this.areas.set(grid, area);
+    });
+  }
+
+  deleteArea(grid: string): void {
+    this.areas.delete(grid);
   }
 
   observe(listener: () => void): () => void {

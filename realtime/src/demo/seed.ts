@@ -16,6 +16,7 @@ import type { AccountStore } from '../accounts/AccountStore.ts';
 import type { Logger } from '../logger.ts';
 import type { DocumentStore } from '../store/types.ts';
 import { seedDemoRosters } from '../roster/demoRoster.ts';
+import { DEMO_AREAS } from './demoAreas.ts';
 
 export const DEMO_WORKSPACE = 'demo';
 const PASSWORD_FILE = 'demo-password.txt';
@@ -389,6 +390,7 @@ export async function seedDemo(options: {
     directory.meta.set('name', '东湖街道 (Demo District)');
     directory.meta.set('timeZone', 'Asia/Shanghai');
     for (const grid of GRIDS) directory.setGrid(grid);
+    directory.setAreas(Object.entries(DEMO_AREAS));
     for (const board of BOARDS) directory.setBoard(board);
     for (const user of members) {
       directory.setMember({
