@@ -60,6 +60,15 @@ export {
   isGridArea,
   previewAreaImport,
 } from './area.ts';
+export type { MapSettings, TileCrs, TileUrlProblem } from './map-settings.ts';
+export {
+  DEFAULT_MAP_SETTINGS,
+  MAP_LIMITS,
+  TILE_CRS,
+  isMapSettings,
+  readMapSettings,
+  tileUrlProblem,
+} from './map-settings.ts';
 export { newId } from './ids.ts';
 export { CLOSE, MESSAGE_NOTICE, MESSAGE_SAVED } from './protocol.ts';
 export type {

@@ -1,8 +1,10 @@
 import type { DocumentKind } from './names.ts';
 import { ROLES } from './permissions.ts';
 import { LIMITS, PRIORITIES, TASK_KINDS, TASK_STATUSES } from './types.ts';
+import { isMapSettings } from './map-settings.ts';
 import { isRosterSettings, rosterSchema } from './roster/schema.ts';
 import { isGridArea } from './area.ts';
+import { isValidZone } from './roster/time.ts';
 
 /**
  * The declared shape of every Outpost document, as a tree of nodes. The server checks each
@@ -142,8 +144,9 @@ export const documentSchemas: Record<DocumentKind, Record<string, SchemaNode>> =
       type: 'map',
       keys: {
         name: value(isString(LIMITS.nameLength, 1)),
-        timeZone: value(isString(64, 1)),
+        timeZone: value((v) => isString(64, 1)(v) && isValidZone(v as string)),
         roster: value(isRosterSettings),
+        map: value(isMapSettings),
       },
     },
     grids: { type: 'map', anyKey: { key: isId, node: namedRecord } },

@@ -48,6 +48,7 @@ export const en = {
     people: 'People',
     held: 'Held changes',
     auditExport: 'Export the audit trail (CSV)',
+    settings: 'Settings',
   },
   roles: {
     admin: 'Administrator',
@@ -649,6 +650,70 @@ export const en = {
     submit: 'Set password',
     invalidTitle: 'This link does not work',
     invalid: 'This link is no longer valid. Ask an administrator for a new one.',
+  },
+  settings: {
+    title: 'Settings',
+    notAllowed: 'Only administrators and leaders see the workspace settings.',
+    readOnly: 'You can see these settings; only an administrator can change them.',
+    saved: 'Saved. Everyone sees the change at once.',
+    workspace: 'Workspace',
+    name: 'Name',
+    timeZone: 'Time zone',
+    timeZoneHint:
+      'Days, shifts, overdue tasks and the daily report are counted in this time zone (IANA name, e.g. Asia/Shanghai).',
+    badZone: '“{zone}” is not a time zone. Pick one from the list, e.g. Asia/Shanghai.',
+    tiles: {
+      title: 'Map tiles',
+      intro:
+        'The background of the live map and the command view. Pins and areas are stored in WGS-84 (what phones report) and drawn to match the tiles.',
+      preset: 'Tile source',
+      presets: {
+        osm: 'OpenStreetMap (WGS-84)',
+        amap: 'AutoNavi / Gaode street map (GCJ-02)',
+        custom: 'Custom tile server',
+      },
+      url: 'Tile address (URL template)',
+      urlHint:
+        'An http(s) address with {z}, {x} and {y}; {s} takes turns through the subdomains. A tile server on your own network works too.',
+      subdomains: 'Subdomains for {s}',
+      maxZoom: 'Deepest zoom',
+      crs: 'Coordinate system of the tiles',
+      crsName: { wgs84: 'WGS-84 (GPS, OpenStreetMap)', gcj02: 'GCJ-02 (maps of China)' },
+      crsHint:
+        'Licensed maps of China (AutoNavi/Gaode, Tencent) are GCJ-02: choose it for them, or pins land a few hundred metres off.',
+      attribution: 'Attribution (shown in the corner of the map)',
+      test: 'Test',
+      reset: 'Back to the default',
+      probe: {
+        trying: 'Loading a tile…',
+        ok: 'A tile arrived: this address works from this device.',
+        failed: 'No tile arrived from this address (wrong address, or unreachable from here).',
+      },
+      saved: 'Saved. Open maps switch to these tiles now.',
+      defaultNote:
+        'OpenStreetMap needs internet access. Without it the map shows pins and areas on a plain background.',
+      problem: {
+        empty: 'Enter the tile address.',
+        tooLong: 'That address is too long (500 characters at most).',
+        scheme: 'The address must start with http:// or https://.',
+        characters: 'The address may not contain spaces, quotes, backslashes or angle brackets.',
+        placeholders: 'The address needs {z}, {x} and {y}.',
+        unknownPlaceholder: 'Only {z}, {x}, {y}, {s} and {r} can be filled in.',
+        subdomains: 'Use {s} together with subdomains, or neither.',
+        other:
+          'These settings are not valid: check the zoom (1–22) and the subdomains (letters and digits).',
+      },
+    },
+    roster: {
+      title: 'Roster rules',
+      maxHours: 'Most hours on duty in any 24 hours',
+      minRest: 'Least rest between shifts (hours)',
+      autoApprove: 'Approve shift swaps automatically',
+      autoApproveHint: 'A swap applies as soon as someone takes it, without a supervisor.',
+      phones: 'Show phone numbers on the public duty table',
+      phonesHint: 'Anyone with the link or QR code sees them.',
+      invalid: 'Hours must be between 1 and 24 (rest between 0 and 24).',
+    },
   },
 };
 

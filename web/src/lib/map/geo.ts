@@ -1,22 +1,7 @@
 import gcoord from 'gcoord';
-import type { LatLng } from '@outpost/model';
+import type { LatLng, TileCrs } from '@outpost/model';
 
-/** Coordinate system of a tile source: phones report WGS-84; maps of China often use GCJ-02. */
-export type TileCrs = 'wgs84' | 'gcj02';
-
-export interface TileSource {
-  /** Leaflet URL template (`{z}/{x}/{y}`, optional `{s}`). */
-  url: string;
-  attribution: string;
-  crs: TileCrs;
-}
-
-/** The default: OpenStreetMap's standard tiles (WGS-84). */
-export const DEFAULT_TILES: TileSource = {
-  url: 'https://tile.openstreetmap.org/{z}/{x}/{y}.png',
-  attribution: '&copy; OpenStreetMap contributors',
-  crs: 'wgs84',
-};
+export type { TileCrs };
 
 /** A stored (WGS-84) position as it must be drawn on tiles of `crs`. */
 export function toDisplay(position: LatLng, crs: TileCrs): LatLng {
@@ -51,4 +36,17 @@ export function contains(bounds: Bounds, position: LatLng): boolean {
     position.lng >= bounds.west &&
     position.lng <= bounds.east
   );
+}
+
+const HTML_ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+
+/** Plain text made safe for the places Leaflet writes as HTML (attribution, tooltips). */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { MapPin } from '@outpost/model';
-import { fromDisplay, toDisplay } from './geo.ts';
+import { escapeHtml, fromDisplay, toDisplay } from './geo.ts';
 import { canMovePin, inFilter, isOverduePin, pinsInView } from './pins.ts';
 
 const pin = (key: string, over: Partial<MapPin> = {}): MapPin => ({
@@ -61,5 +61,11 @@ describe('map pins', () => {
     expect(Math.abs(back.lat - wgs.lat)).toBeLessThan(1e-5);
     expect(Math.abs(back.lng - wgs.lng)).toBeLessThan(1e-5);
     expect(toDisplay(wgs, 'wgs84')).toBe(wgs);
+  });
+
+  it('writes a tile attribution as text, never as markup', () => {
+    expect(escapeHtml('© 高德 <img src=x onerror="alert(1)"> & \'co\'')).toBe(
+      '© 高德 &lt;img src=x onerror=&quot;alert(1)&quot;&gt; &amp; &#39;co&#39;',
+    );
   });
 });

@@ -1,5 +1,15 @@
-import type { BoardSummary, Grid, Member } from '@outpost/model';
-import { CLOSE, WorkspaceDirectory, can, inScope, workspaceDocName } from '@outpost/model';
+import type { BoardSummary, Grid, MapSettings, Member, RosterSettings } from '@outpost/model';
+import {
+  CLOSE,
+  DEFAULT_MAP_SETTINGS,
+  DEFAULT_ROSTER_SETTINGS,
+  WorkspaceDirectory,
+  can,
+  inScope,
+  readMapSettings,
+  readRosterSettings,
+  workspaceDocName,
+} from '@outpost/model';
 import { canOpenBoard } from '../abilities.ts';
 import { request, type PersonRecord } from '../api.ts';
 import { indexBy } from '../collections.ts';
@@ -23,6 +33,10 @@ export class WorkspaceState {
   /** Every board of the workspace, including those this person may not open. */
   boards = $state.raw<BoardSummary[]>([]);
   members = $state.raw<Member[]>([]);
+  /** IANA time zone of the workspace. */
+  timeZone = $state.raw('Asia/Shanghai');
+  mapSettings = $state.raw<MapSettings>(DEFAULT_MAP_SETTINGS);
+  rosterSettings = $state.raw<RosterSettings>(DEFAULT_ROSTER_SETTINGS);
 
   readonly memberById = $derived(indexBy(this.members, (m) => m.id));
   readonly gridById = $derived(indexBy(this.grids, (g) => g.id));
@@ -110,6 +124,17 @@ export class WorkspaceState {
     return this.peopleLoading;
   }
 
+  /**
+   * Writes one workspace setting into the directory (admins: the server refuses anyone else's
+   * write). Offline it is kept on this device and sent when the connection is back.
+   */
+  saveSetting<K extends 'name' | 'timeZone' | 'map' | 'roster'>(
+    key: K,
+    value: K extends 'map' ? MapSettings : K extends 'roster' ? RosterSettings : string,
+  ): void {
+    this.connection.doc.transact(() => this.directory.meta.set(key, value));
+  }
+
   destroy(): void {
     for (const fn of this.stop) fn();
     this.connection.destroy();
@@ -120,7 +145,15 @@ export class WorkspaceState {
     this.grids = this.directory.listGrids();
     this.boards = this.directory.listBoards().map((b) => ({ ...b, grid: b.grid ?? null }));
     this.members = this.directory.listMembers();
+    this.timeZone = this.directory.timeZone;
+    this.mapSettings = sameJson(this.mapSettings, readMapSettings(this.directory.meta));
+    this.rosterSettings = sameJson(this.rosterSettings, readRosterSettings(this.directory.meta));
     const me = this.directory.members.get(this.session.user.id);
     if (me) this.session.applyMember(me);
   }
+}
+
+/** `next`, or `current` itself when equal, so that views keyed on it are not rebuilt. */
+function sameJson<T>(current: T, next: T): T {
+  return JSON.stringify(current) === JSON.stringify(next) ? current : next;
 }
