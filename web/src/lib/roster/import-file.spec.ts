@@ -1,7 +1,7 @@
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
 import { IMPORT_LIMITS, previewStaffImport } from '@outpost/model';
-import { ImportFileError, readRows } from './import-file.ts';
+import { ImportFileError, readJson, readRows } from './import-file.ts';
 
 /** An XLSX file as a spreadsheet program would save it: headings in row 1. */
 async function xlsx(rows: (string | number | null)[][]): Promise<File> {
@@ -55,5 +55,31 @@ describe('reading an import file', () => {
     expect((await refusal(broken)).code).toBe('unreadable');
     const doc = new File(['hello'], 'staff.docx');
     expect((await refusal(doc)).code).toBe('unsupported');
+  });
+});
+
+describe('reading a JSON file (GeoJSON areas)', () => {
+  const reject = (file: File, limit = 1024) =>
+    readJson(file, limit).then(
+      () => null,
+      (e: unknown) => e as ImportFileError,
+    );
+
+  it('parses JSON, with or without a byte order mark', async () => {
+    const text = '{"type":"Polygon","coordinates":[]}';
+    expect(await readJson(new File([text], 'a.geojson'), 1024)).toEqual({
+      type: 'Polygon',
+      coordinates: [],
+    });
+    expect(await readJson(new File(['\uFEFF' + text], 'a.json'), 1024)).toMatchObject({
+      type: 'Polygon',
+    });
+  });
+
+  it('refuses a file over the limit before reading it, and text that is not JSON', async () => {
+    const big = await reject(new File([new Uint8Array(2048)], 'big.geojson'));
+    expect(big).toBeInstanceOf(ImportFileError);
+    expect(big?.code).toBe('too_large');
+    expect((await reject(new File(['{"type":'], 'broken.geojson')))?.code).toBe('unreadable');
   });
 });

@@ -12,18 +12,33 @@ export class ImportFileError extends Error {
 
 type Row = Record<string, unknown>;
 
+/** Refuses a file over `limit` bytes from its size alone, before any of it is read. */
+export function checkFileSize(file: File, limit: number): void {
+  if (file.size > limit) {
+    throw new ImportFileError('too_large', {
+      size: (file.size / 1024 / 1024).toFixed(1),
+      limit: String(limit / 1024 / 1024),
+    });
+  }
+}
+
+/** A JSON file (GeoJSON), parsed: size checked first, a UTF-8 BOM tolerated. */
+export async function readJson(file: File, limit: number): Promise<unknown> {
+  checkFileSize(file, limit);
+  try {
+    return JSON.parse((await file.text()).replace(/^\uFEFF/, '')) as unknown;
+  } catch {
+    throw new ImportFileError('unreadable');
+  }
+}
+
 /**
  * Rows of a CSV or XLSX file, keyed by the headings of its first row. A file over the size
  * limit is refused from its size alone, before any of it is read; the parsers (Papa Parse,
  * ExcelJS) load only when a file is chosen.
  */
 export async function readRows(file: File): Promise<Row[]> {
-  if (file.size > IMPORT_LIMITS.bytes) {
-    throw new ImportFileError('too_large', {
-      size: (file.size / 1024 / 1024).toFixed(1),
-      limit: String(IMPORT_LIMITS.bytes / 1024 / 1024),
-    });
-  }
+  checkFileSize(file, IMPORT_LIMITS.bytes);
   const name = file.name.toLowerCase();
   try {
     if (name.endsWith('.csv') || file.type === 'text/csv') {

@@ -1,4 +1,11 @@
-import type { BoardSummary, Grid, MapSettings, Member, RosterSettings } from '@outpost/model';
+import type {
+  BoardSummary,
+  Grid,
+  GridArea,
+  MapSettings,
+  Member,
+  RosterSettings,
+} from '@outpost/model';
 import {
   CLOSE,
   DEFAULT_MAP_SETTINGS,
@@ -37,6 +44,8 @@ export class WorkspaceState {
   timeZone = $state.raw('Asia/Shanghai');
   mapSettings = $state.raw<MapSettings>(DEFAULT_MAP_SETTINGS);
   rosterSettings = $state.raw<RosterSettings>(DEFAULT_ROSTER_SETTINGS);
+  /** Grid id -> the grid's outline on the map. */
+  areas = $state.raw<ReadonlyMap<string, GridArea>>(new Map());
 
   readonly memberById = $derived(indexBy(this.members, (m) => m.id));
   readonly gridById = $derived(indexBy(this.grids, (g) => g.id));
@@ -148,6 +157,7 @@ export class WorkspaceState {
     this.timeZone = this.directory.timeZone;
     this.mapSettings = sameJson(this.mapSettings, readMapSettings(this.directory.meta));
     this.rosterSettings = sameJson(this.rosterSettings, readRosterSettings(this.directory.meta));
+    this.areas = this.directory.listAreas();
     const me = this.directory.members.get(this.session.user.id);
     if (me) this.session.applyMember(me);
   }
