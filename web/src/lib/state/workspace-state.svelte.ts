@@ -23,6 +23,9 @@ import { indexBy } from '../collections.ts';
 import { DocConnection } from '../sync/doc-connection.svelte.ts';
 import type { SessionState } from './session-state.svelte.ts';
 
+/** Replaced, never changed: each directory update brings a fresh map. */
+const NO_AREAS: ReadonlyMap<string, GridArea> = new Map();
+
 /** Can this person open a board? `loading`: the directory has not said yet. */
 export type BoardAccess = 'open' | 'forbidden' | 'missing' | 'loading';
 
@@ -45,7 +48,7 @@ export class WorkspaceState {
   mapSettings = $state.raw<MapSettings>(DEFAULT_MAP_SETTINGS);
   rosterSettings = $state.raw<RosterSettings>(DEFAULT_ROSTER_SETTINGS);
   /** Grid id -> the grid's outline on the map. */
-  areas = $state.raw<ReadonlyMap<string, GridArea>>(new Map());
+  areas = $state.raw<ReadonlyMap<string, GridArea>>(NO_AREAS);
 
   readonly memberById = $derived(indexBy(this.members, (m) => m.id));
   readonly gridById = $derived(indexBy(this.grids, (g) => g.id));
