@@ -142,6 +142,7 @@ export async function startServer(
     // Called only once the server runs, after `io` exists.
     watchers: summaryWatchers(() => io),
     logger,
+    keepLoaded: relay !== null,
   });
   const hub: YjsHub = new YjsHub({
     extensions: [

@@ -90,6 +90,27 @@ export class YjsHub {
     }
   }
 
+  /**
+   * Loads a document and keeps it in memory (and, in a cluster, subscribed to other nodes'
+   * updates) until the returned release is called.
+   */
+  async keep(documentName: string): Promise<() => void> {
+    const ref = parseDocName(documentName);
+    if (!ref) throw new HookError(404, 'unknown document');
+    for (;;) {
+      const room = this.room(documentName, ref);
+      const release = room.hold();
+      try {
+        await room.loaded;
+      } catch (error) {
+        release();
+        throw error;
+      }
+      if (room.isReady) return release;
+      release();
+    }
+  }
+
   /** Reads a document without changing it. */
   read<T>(documentName: string, read: (doc: Y.Doc) => T): Promise<T> {
     return this.change(documentName, null, (doc) => read(doc));

@@ -53,6 +53,12 @@ export interface SummaryOptions {
   logger: Logger;
   /** How often counters are re-taken for time alone (overdue tasks, a new day). */
   tickMs?: number;
+  /**
+   * Keep every board, roster and directory in memory (cluster mode). A node learns of another
+   * node's edits only for documents it has loaded; without this, a leader's summary on one node
+   * would miss what people connected to other nodes do.
+   */
+  keepLoaded?: boolean;
   now?: () => number;
 }
 
@@ -169,6 +175,12 @@ export class SummaryService implements Extension {
   private timer: ReturnType<typeof setInterval> | null = null;
   /** Resolves once every stored board has been read once. */
   ready: Promise<void> = Promise.resolve();
+  /** Documents kept loaded (`keepLoaded`): name → release. */
+  private readonly kept = new Map<string, () => void>();
+  private keeping: Promise<void> | null = null;
+  /** Asked again while a pass ran: run one more once it ends. */
+  private keepAgain = false;
+  private stopped = false;
 
   constructor(private readonly options: SummaryOptions) {
     this.now = options.now ?? Date.now;
@@ -176,28 +188,81 @@ export class SummaryService implements Extension {
 
   /** Reads every workspace and board once, then keeps counters current with the clock. */
   start(): Promise<void> {
-    this.ready = (async () => {
-      const hub = this.options.hub();
-      for (const workspaceId of await this.options.workspaces()) {
-        const boards = await hub.read(workspaceDocName(workspaceId), (doc) =>
-          new WorkspaceDirectory(doc).listBoards(),
-        );
-        // Loading a board runs `onLoadDocument`, which takes its facts; the same for rosters.
-        for (const board of boards) await hub.read(boardDocName(workspaceId, board.id), () => {});
-        for (const grid of this.workspace(workspaceId).gridIds)
-          await hub.read(rosterDocName(workspaceId, grid), () => {});
-      }
-    })().catch((error: unknown) => {
-      this.options.logger.error('summary build failed', { error: String(error) });
-    });
-    this.timer = setInterval(() => this.tick(), this.options.tickMs ?? 30_000);
+    this.ready = this.options.keepLoaded
+      ? this.keepAll()
+      : (async () => {
+          const hub = this.options.hub();
+          for (const workspaceId of await this.options.workspaces()) {
+            const { boards, grids } = await this.documentsOf(workspaceId);
+            // Loading a board runs `onLoadDocument`, which takes its facts; so for rosters.
+            for (const name of [...boards, ...grids]) await hub.read(name, () => {});
+          }
+        })().catch((error: unknown) => {
+          this.options.logger.error('summary build failed', { error: String(error) });
+        });
+    this.timer = setInterval(() => {
+      this.tick();
+      // A kept document that was closed meanwhile (its store failed) is loaded again.
+      if (this.options.keepLoaded) void this.keepAll();
+    }, this.options.tickMs ?? 30_000);
     this.timer.unref();
     return this.ready;
   }
 
   stop(): void {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    for (const release of this.kept.values()) release();
+    this.kept.clear();
+  }
+
+  /** Names of a workspace's boards and rosters, from its directory. */
+  private documentsOf(workspaceId: string): Promise<{ boards: string[]; grids: string[] }> {
+    return this.options.hub().read(workspaceDocName(workspaceId), (doc) => {
+      const directory = new WorkspaceDirectory(doc);
+      return {
+        boards: directory.listBoards().map((b) => boardDocName(workspaceId, b.id)),
+        grids: directory.listGrids().map((g) => rosterDocName(workspaceId, g.id)),
+      };
+    });
+  }
+
+  /** Keeps every directory, board and roster loaded; one pass at a time. */
+  private keepAll(): Promise<void> {
+    if (this.keeping) {
+      this.keepAgain = true;
+      return this.keeping;
+    }
+    this.keeping = (async () => {
+      do {
+        this.keepAgain = false;
+        for (const workspaceId of await this.options.workspaces()) {
+          await this.keep(workspaceDocName(workspaceId));
+          const { boards, grids } = await this.documentsOf(workspaceId);
+          for (const name of [...boards, ...grids]) await this.keep(name);
+        }
+      } while (this.keepAgain && !this.stopped);
+    })()
+      .catch((error: unknown) => {
+        this.options.logger.error('summary could not load every document', {
+          error: String(error),
+        });
+      })
+      .finally(() => (this.keeping = null));
+    return this.keeping;
+  }
+
+  private async keep(name: string): Promise<void> {
+    const hub = this.options.hub();
+    if (this.kept.has(name) && hub.isLoaded(name)) return;
+    this.kept.get(name)?.();
+    this.kept.delete(name);
+    if (this.stopped) return;
+    const release = await hub.keep(name);
+    // Stopped meanwhile: keep nothing more.
+    if (this.stopped) release();
+    else this.kept.set(name, release);
   }
 
   onLoadDocument({ ref, doc }: OnLoadDocumentPayload): void {
@@ -377,6 +442,14 @@ export class SummaryService implements Extension {
     }
     if (zoneChanged) this.rollDay(summary, this.now(), change);
     this.publish(summary, change);
+    // A board or grid added (perhaps on another node): keep its documents too.
+    if (this.options.keepLoaded) {
+      const names = [
+        ...directory.listBoards().map((b) => boardDocName(summary.id, b.id)),
+        ...summary.gridIds.map((g) => rosterDocName(summary.id, g)),
+      ];
+      if (names.some((name) => !this.kept.has(name))) void this.keepAll();
+    }
   }
 
   /** Takes a grid's roster; with `live`, records alarms raised and checkpoints closed. */

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { TaskBoard } from '@outpost/model';
+import { TaskBoard, WorkspaceDirectory, type MapPin } from '@outpost/model';
 import {
   api,
   Cleanup,
@@ -16,6 +16,7 @@ import {
   syncedProvider,
   TASKS_DOC,
   waitFor,
+  within,
   type Principal,
 } from '../helpers.ts';
 import { converged, TestCluster, titles } from './cluster.ts';
@@ -108,6 +109,51 @@ describe('cluster', () => {
     await waitFor(() =>
       expect(inbox.notifications.map((n) => n.title)).toContain('assigned across nodes'),
     );
+  });
+
+  it("a leader's summary on one node follows edits made through the others, on any board", async () => {
+    const [one, two, three] = cluster.nodes as [
+      (typeof cluster.nodes)[0],
+      (typeof cluster.nodes)[0],
+      (typeof cluster.nodes)[0],
+    ];
+    const { socket } = cleanup.socket(
+      await notificationClient(one, { token: leader.token, via: 'header' }),
+    );
+    const pins = new Map<string, MapPin>();
+    socket.on('summary:delta', (delta) => {
+      for (const pin of delta.pins) pins.set(pin.key, pin);
+    });
+    const answer = await within(socket.emitWithAck('summary:watch'), 15_000, 'summary snapshot');
+    if ('error' in answer) throw new Error(answer.error);
+    // Longer than the nodes' unload grace (2 s): a document node 1 only read at start-up would
+    // be gone from its memory by now, and with it any news of the document from other nodes.
+    await new Promise((done) => setTimeout(done, 2_500));
+
+    const created = await api<{ task: { id: string } }>(two, '/api/boards/g2/tasks', {
+      token: leader.token,
+      body: { title: 'located through node 2', location: { lat: 30.61, lng: 114.31 } },
+    });
+    expect(created.status).toBe(201);
+    await waitFor(() =>
+      expect(pins.get(`g2/${created.body.task.id}`)?.title).toBe('located through node 2'),
+    );
+
+    // A board added through node 3 after every node started, and a task on it.
+    const admin = await principal(three, 'admin');
+    const directory = cleanup.client(
+      await RawYjsClient.synced(three, 'workspace:demo', { token: admin.token }),
+    );
+    new WorkspaceDirectory(directory.doc).setBoard({ id: 'late', name: 'Added late', grid: 'g3' });
+    const late = await waitFor(async () => {
+      const res = await api<{ task: { id: string } }>(three, '/api/boards/late/tasks', {
+        token: leader.token,
+        body: { title: 'on the late board', location: { lat: 30.62, lng: 114.32 } },
+      });
+      expect(res.status).toBe(201);
+      return res.body.task.id;
+    });
+    await waitFor(() => expect(pins.get(`late/${late}`)?.grid).toBe('g3'));
   });
 
   it('an account change on one node applies at once to connections on the others', async () => {
