@@ -11,7 +11,18 @@ export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 export interface RunningServer {
   url: string;
   password: string;
+  /** Stops the server (SIGTERM) and deletes its data directory. */
   stop(): Promise<void>;
+  /** Kills the process with SIGKILL and keeps its data, for a `restart`. */
+  kill(): Promise<void>;
+  /** A new process on the same port with the same data (after `kill`). */
+  restart(): Promise<RunningServer>;
+}
+
+export interface StartOptions {
+  port?: number;
+  dataDir?: string;
+  password?: string;
 }
 
 /** A free TCP port on the loopback interface. */
@@ -31,13 +42,13 @@ export async function freePort(): Promise<number> {
  * Starts the real Outpost server (`node --import tsx realtime/src/main.ts`) with the demo
  * workspace, on a free port, with a fresh data directory; waits until it answers.
  */
-export async function startServer(): Promise<RunningServer> {
+export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
   if (!existsSync(path.join(repoRoot, 'web', 'build', 'handler.js'))) {
     throw new Error('web/build/handler.js is missing: run `pnpm build` before the e2e tests');
   }
-  const port = await freePort();
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'outpost-e2e-'));
-  const password = randomBytes(12).toString('base64url');
+  const port = options.port ?? (await freePort());
+  const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'outpost-e2e-'));
+  const password = options.password ?? randomBytes(12).toString('base64url');
   const url = `http://127.0.0.1:${port}`;
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'realtime/src/main.ts'], {
     cwd: repoRoot,
@@ -71,6 +82,13 @@ export async function startServer(): Promise<RunningServer> {
     }
     rmSync(dataDir, { recursive: true, force: true });
   };
+  const kill = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGKILL');
+      await exited;
+    }
+  };
+  const restart = () => startServer({ port, dataDir, password });
 
   // Bounded wait: the server answers /api/me (401 without a session) once it is up.
   const deadline = Date.now() + 60_000;
@@ -91,5 +109,5 @@ export async function startServer(): Promise<RunningServer> {
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  return { url, password, stop };
+  return { url, password, stop, kill, restart };
 }
