@@ -29,6 +29,7 @@ import { idle } from './scenarios/idle.ts';
 import { manyDocs } from './scenarios/manyDocs.ts';
 import { map } from './scenarios/map.ts';
 import { roster } from './scenarios/roster.ts';
+import { soak } from './scenarios/soak.ts';
 
 const SCENARIOS: Scenario[] = [
   fanout,
@@ -40,6 +41,7 @@ const SCENARIOS: Scenario[] = [
   cluster,
   roster,
   map,
+  soak,
 ];
 
 interface Options {
@@ -106,7 +108,7 @@ function counts(arg: string): number[] {
 function usage(problem?: string): never {
   const text = [
     problem ? `bench: ${problem}\n` : '',
-    'usage: pnpm bench [--quick] [--only=fanout,cold-join,many-docs,idle,durable,browser,cluster]',
+    'usage: pnpm bench [--quick] [--only=fanout,cold-join,many-docs,idle,durable,browser,cluster,roster,map,soak]',
     '                  [--targets=outpost,reference,relay] [--out=DIR]',
     '                  [--fanout=50,200] [--idle=2000,5000] [--docs=1000]   (override sizes)',
     '                  [--limit=SECONDS]   (time limit of the run: 112 quick, 780 full)',

@@ -7,16 +7,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as Y from 'yjs';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { TaskBoard, TASK_KINDS, TASK_STATUSES } from '@outpost/model';
 import { FullClient } from '../client/clients.ts';
+import { CHROMIUM, openLeaderPage } from '../client/leader-page.ts';
 import { ACTOR } from '../client/seed.ts';
 import { docUrl } from '../lib/protocol.ts';
 import { summarize, type Summary } from '../lib/stats.ts';
 import { REPO_ROOT } from '../servers/targets.ts';
 import { boardDoc, errorsOf, forEachTarget, registerBoards, row, type Scenario } from './common.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const BOARDS = 10;
 const GRIDS = ['g1', 'g2', 'g3', 'g4'];
 
@@ -88,24 +88,8 @@ export const map: Scenario = {
         }
       }
       ctx.log(`  seeded ${pins} located tasks on ${BOARDS} boards`);
-      const { chromium } = await import('playwright-core');
-      const browser: Browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-      });
+      const { browser, context, page } = await openLeaderPage(target);
       try {
-        const context = await browser.newContext({
-          baseURL: target.httpUrl,
-          locale: 'en-US',
-          viewport: { width: 1920, height: 1080 },
-        });
-        const page = await context.newPage();
-        page.setDefaultTimeout(120_000);
-        await page.goto('/login');
-        await page.getByLabel(/user ?name/i).fill('leader');
-        await page.getByLabel(/password/i).fill(target.password);
-        await page.getByLabel(/password/i).press('Enter');
-        await page.waitForURL((url) => !url.pathname.startsWith('/login'));
         const t0 = performance.now();
         await page.goto('/map', { waitUntil: 'commit' });
         await page.getByRole('status').filter({ hasText: 'Live' }).waitFor();
