@@ -4,11 +4,13 @@
  * to become interactive, then moves a card by keyboard in one page and times until the other
  * page shows it in its new column.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import * as Y from 'yjs';
 import { docUrl } from '../lib/protocol.ts';
 import { errorMessage, summarize, type Summary } from '../lib/stats.ts';
 import { FullClient, LightClient } from './clients.ts';
-import { seedBoard, seedTitle } from './seed.ts';
+import { seedBoard } from './seed.ts';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 
 export interface BrowserArgs {
@@ -91,18 +93,28 @@ export async function runBrowser(
   }
   try {
     const a = await signIn(browser, args, 'leader');
-    const b = await signIn(browser, args, 'supervisor');
+    // The second person must see the whole workspace: the bench board is not in a grid, and a
+    // supervisor's scope is a set of grids.
+    const b = await signIn(browser, args, 'admin');
     progress('two pages signed in');
 
-    const firstId = seed.ids[0]!;
-    const interactiveMs = await openBoard(a.page, args, firstId);
-    const interactiveSecondMs = await openBoard(b.page, args, firstId);
+    const interactiveMs = await openBoard(a.page, args);
+    const interactiveSecondMs = await openBoard(b.page, args);
     const cardsRendered = await a.page.locator('[data-card-id]').count();
+    // The card at the top of "To do" is the one moved (right, then left, and so on).
+    const movedId = await a.page.locator(TOP_CARD).first().getAttribute('data-card-id');
+    if (!movedId) throw new Error('the first card of "To do" has no data-card-id');
+    // Long columns render only the cards in view: the second person watches the ends of the
+    // two columns, where a card moved by keyboard lands.
+    for (const column of ['todo', 'in_progress']) {
+      await b.page
+        .locator(`[data-column="${column}"] ul`)
+        .evaluate((list) => list.scrollTo({ top: list.scrollHeight }));
+    }
     progress(
       `board interactive in ${interactiveMs.toFixed(0)} ms (second page ${interactiveSecondMs.toFixed(0)} ms), ${cardsRendered} cards rendered`,
     );
 
-    // The first seeded card starts in "todo"; move it right, then left, and so on.
     // A plain Yjs client on the same board tells when the edit went over the wire.
     const wire = await LightClient.connect(
       docUrl(args.wsBase, args.doc, args.token),
@@ -112,7 +124,6 @@ export async function runBrowser(
     wire.onUpdate = (_data, at) => {
       if (Number.isNaN(wireAt)) wireAt = at;
     };
-    const title = seedTitle(0);
     const latencies: number[] = [];
     const local: number[] = [];
     const wireLatencies: number[] = [];
@@ -120,9 +131,10 @@ export async function runBrowser(
       for (let i = 0; i < args.moves; i++) {
         const right = i % 2 === 0;
         const column = right ? 'in_progress' : 'todo';
-        const target = `[data-column="${column}"] li[data-card-id="${firstId}"]`;
-        const card = a.page.locator(`li[data-card-id="${firstId}"] button`, { hasText: title });
-        await card.first().focus({ timeout: args.timeoutMs });
+        const target = `[data-column="${column}"] li[data-card-id="${movedId}"]`;
+        // The card's first button opens it; Alt+arrows on it move the card.
+        const card = a.page.locator(`li[data-card-id="${movedId}"] > button`);
+        await card.focus({ timeout: args.timeoutMs });
         let localAt = NaN;
         const shownHere = a.page
           .locator(target)
@@ -183,16 +195,49 @@ async function signIn(browser: Browser, args: BrowserArgs, username: string): Pr
   return { context, page };
 }
 
-/** Navigation start until online, all saved, and the first seeded card is in the page. */
-async function openBoard(page: Page, args: BrowserArgs, firstId: string): Promise<number> {
+/** The first card shown in the "To do" column. */
+const TOP_CARD = '[data-column="todo"] li[data-card-id]';
+
+/** Navigation start until online, all saved, and the first card of "To do" is on screen. */
+async function openBoard(page: Page, args: BrowserArgs): Promise<number> {
+  const profileDir = process.env.BENCH_BROWSER_PROFILE;
+  const cdp = profileDir ? await page.context().newCDPSession(page) : null;
+  if (cdp) {
+    await cdp.send('Profiler.enable');
+    await cdp.send('Profiler.start');
+  }
   const t0 = performance.now();
+  try {
+    return await waitInteractive(page, args, t0);
+  } finally {
+    if (cdp && profileDir) {
+      const { profile } = await cdp.send('Profiler.stop');
+      fs.mkdirSync(profileDir, { recursive: true });
+      const file = path.join(profileDir, `board-${Date.now()}.cpuprofile`);
+      fs.writeFileSync(file, JSON.stringify(profile));
+      await cdp.detach();
+    }
+  }
+}
+
+async function waitInteractive(page: Page, args: BrowserArgs, t0: number): Promise<number> {
   await page.goto(`/board/${args.boardId}`, { waitUntil: 'commit' });
-  await page
-    .getByRole('status', { name: 'Connection' })
-    .filter({ hasText: 'Online · all saved' })
-    .waitFor({ state: 'visible', timeout: args.timeoutMs });
-  await page
-    .locator(`li[data-card-id="${firstId}"]`)
-    .waitFor({ state: 'visible', timeout: args.timeoutMs });
+  const status = page.getByRole('status', { name: 'Connection' });
+  try {
+    await status
+      .filter({ hasText: 'Online · all saved' })
+      .waitFor({ state: 'visible', timeout: args.timeoutMs });
+  } catch (error) {
+    // Say what the page showed instead (a refusal page has no connection status at all).
+    const shown = await status.allTextContents().catch(() => []);
+    const headings = await page
+      .getByRole('heading')
+      .allTextContents()
+      .catch(() => []);
+    throw new Error(
+      `the board did not say "Online · all saved" (status ${JSON.stringify(shown)}, headings ${JSON.stringify(headings)}): ${errorMessage(error).split('\n')[0]}`,
+    );
+  }
+  await page.locator(TOP_CARD).first().waitFor({ state: 'visible', timeout: args.timeoutMs });
   return performance.now() - t0;
 }
