@@ -11,6 +11,7 @@ import {
   RawYjsClient,
   TASKS_DOC,
   api,
+  createToken,
   closeTime,
   loginWith,
   principal,
@@ -109,7 +110,7 @@ describe('invitations', () => {
 });
 
 describe('password reset', () => {
-  it('works once, ends the old sessions, and closes their sockets by the next credential sweep', async () => {
+  it('works once, ends the old sessions and API tokens, and closes their sockets by the next credential sweep', async () => {
     const { userId, link } = await invite('resetter');
     expect(
       (await api(server, `/api/invites/${link.token}`, { body: { password: GOOD_PASSWORD } }))
@@ -135,6 +136,13 @@ describe('password reset', () => {
       10_000,
       'socket.io connected',
     );
+    // An API token made with the old password (by an intruder, perhaps), and a socket on it.
+    const token = await createToken(server, old.cookie, 'made before the reset');
+    expect((await api(server, '/api/me', { token: token.token })).status).toBe(200);
+    const tokenBoard = cleanup.client(
+      await RawYjsClient.synced(server, TASKS_DOC, { token: token.token }),
+    );
+    const tokenBoardClosed = closeTime(tokenBoard);
     const boardClosed = closeTime(board);
     const socketClosed = new Promise<number>((resolve) =>
       socket.once('disconnect', () => resolve(performance.now())),
@@ -156,8 +164,10 @@ describe('password reset', () => {
     const redeemed = performance.now();
     expect(chosen.status).toBe(200);
 
-    // The old session is over for requests at once; the new password works, the old one not.
+    // The old session and token are over for requests at once; the new password works, the
+    // old one not.
     expect((await api(server, '/api/me', { cookie: old.cookie })).status).toBe(401);
+    expect((await api(server, '/api/me', { token: token.token })).status).toBe(401);
     await expect(loginWith(server, 'resetter', GOOD_PASSWORD)).rejects.toThrow(/401/);
     await expect(loginWith(server, 'resetter', 'the new password')).resolves.toMatchObject({
       user: { id: userId },
@@ -170,12 +180,13 @@ describe('password reset', () => {
 
     // Its open sockets close: the reset does not close them itself, the periodic credential
     // sweep does, so within one sweep interval (plus a margin for a loaded machine).
-    const [closed, socketAt] = await within(
-      Promise.all([boardClosed, socketClosed]),
+    const [closed, socketAt, tokenClosed] = await within(
+      Promise.all([boardClosed, socketClosed, tokenBoardClosed]),
       CREDENTIAL_SWEEP_MS + 5_000,
       'sockets of the reset session closed',
     );
     expect(closed.code).toBe(4401);
+    expect(tokenClosed.code).toBe(4401);
     expect(closed.at - redeemed).toBeLessThan(CREDENTIAL_SWEEP_MS + 5_000);
     expect(socketAt - redeemed).toBeLessThan(CREDENTIAL_SWEEP_MS + 5_000);
   });

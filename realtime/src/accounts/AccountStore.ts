@@ -347,8 +347,12 @@ export class AccountStore {
       if (!gone) return false;
       await tx.run('DELETE FROM invites WHERE user_id = ?', [found.user.id]);
       await tx.run('UPDATE users SET password_hash = ? WHERE id = ?', [hash, found.user.id]);
-      // A reset ends the sessions an attacker who knew the old password may hold.
-      if (found.purpose === 'reset') await revokeAll(tx, found.user.id, Date.now());
+      // A reset ends the sessions and API tokens an attacker who knew the old password may
+      // have made for themselves.
+      if (found.purpose === 'reset') {
+        await revokeAll(tx, found.user.id, Date.now());
+        await tx.run('DELETE FROM api_tokens WHERE user_id = ?', [found.user.id]);
+      }
       return true;
     });
     return used ? this.user(found.user.id) : null;
