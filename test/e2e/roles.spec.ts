@@ -180,7 +180,7 @@ test('an edit made offline by someone who lost the right is held, reviewed and a
     await expect(item).toHaveCount(1);
     await expect(item).toContainText(`“${title}”: position, status`);
     await expect(item).toContainText('第1网格');
-    await expect(item).toContainText('may not change "status"');
+    await expect(item).toContainText('may not change “status” of this task');
     // Nothing else is waiting: no screen of the app sent a write the server refused.
     await expect(waiting.getByRole('button', { name: 'Accept' })).toHaveCount(1);
     await item.getByRole('button', { name: 'Accept' }).click();

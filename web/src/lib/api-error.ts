@@ -1,4 +1,5 @@
 import type { ApiResult } from '$lib/api.ts';
+import { refusalText } from './refusals.ts';
 
 type Translate = (key: string, options?: { values?: Record<string, string | number> }) => string;
 
@@ -6,6 +7,7 @@ type Translate = (key: string, options?: { values?: Record<string, string | numb
 export function apiErrorText(result: ApiResult<unknown>, t: Translate): string {
   if (result.ok) return '';
   if (result.status === 0) return t('errors.offline');
-  if (result.status === 403) return t('errors.forbidden', { values: { message: result.message } });
-  return t('errors.server', { values: { message: result.message } });
+  const message = refusalText(result.message, t);
+  if (result.status === 403) return t('errors.forbidden', { values: { message } });
+  return t('errors.server', { values: { message } });
 }
