@@ -155,11 +155,39 @@ test('an administrator draws an area on the map and others see it', async ({ bro
     expect(now!.match(/L/g)).toHaveLength(2);
   }).toPass();
 
-  // Editing corners and cancelling writes nothing.
+  // Editing: drag a corner and save; the leader's outline follows.
+  const triangle = await area(leader.page, 'g3').getAttribute('d');
   await panel.getByRole('button', { name: 'Edit corners' }).click();
   await expect(panel.getByText('Drag a corner to move it')).toBeVisible();
+  const corner = admin.page.locator('.leaflet-marker-pane .marker-icon:not(.marker-icon-middle)');
+  await expect(corner).toHaveCount(3);
+  const handle = (await corner.first().boundingBox())!;
+  await admin.page.mouse.move(handle.x + handle.width / 2, handle.y + handle.height / 2);
+  await admin.page.mouse.down();
+  await admin.page.mouse.move(handle.x + 60, handle.y - 40, { steps: 8 });
+  await admin.page.mouse.up();
+  await panel.getByRole('button', { name: 'Save area' }).click();
+  await expect(panel.getByText(`Area of ${G3} saved.`)).toBeVisible();
+  await expect(corner).toHaveCount(0);
+  await expect(async () => {
+    const now = await area(leader.page, 'g3').getAttribute('d');
+    expect(now).not.toBe(triangle);
+    expect(now!.match(/L/g)).toHaveLength(2);
+  }).toPass();
+
+  // Editing and cancelling writes nothing and puts the outline back.
+  const saved = await area(admin.page, 'g3').getAttribute('d');
+  await panel.getByRole('button', { name: 'Edit corners' }).click();
+  await expect(corner).toHaveCount(3);
+  const again = (await corner.first().boundingBox())!;
+  await admin.page.mouse.move(again.x + again.width / 2, again.y + again.height / 2);
+  await admin.page.mouse.down();
+  await admin.page.mouse.move(again.x - 50, again.y + 30, { steps: 8 });
+  await admin.page.mouse.up();
   await panel.getByRole('button', { name: 'Cancel' }).click();
   await expect(panel.getByRole('button', { name: 'Edit corners' })).toBeVisible();
+  await expect(area(admin.page, 'g3')).toHaveAttribute('d', saved!);
+  await expect(area(leader.page, 'g3')).not.toHaveAttribute('d', triangle!);
   await admin.context.close();
   await leader.context.close();
 });

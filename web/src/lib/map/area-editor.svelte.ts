@@ -70,7 +70,7 @@ export class AreaEditor {
     this.problem = null;
     this.grid = grid;
     this.mode = 'drawing';
-    target.areas.quiet = true;
+    this.busy(true);
     this.drawn = ({ layer }) => {
       const polygon = layer as Leaflet.Polygon;
       const area = this.toArea(polygon.getLatLngs());
@@ -96,7 +96,7 @@ export class AreaEditor {
     this.problem = null;
     this.grid = grid;
     this.mode = 'editing';
-    target.areas.quiet = true;
+    this.busy(true);
     target.areas.hold(grid);
     polygon.pm.enable({ allowSelfIntersection: false, snappable: true });
   }
@@ -109,7 +109,7 @@ export class AreaEditor {
     const polygon = target.areas.polygon(grid);
     polygon?.pm?.disable();
     target.areas.hold(null);
-    target.areas.quiet = false;
+    this.busy(false);
     this.mode = 'idle';
     if (polygon) this.save(grid, this.toArea(polygon.getLatLngs()));
     else this.grid = null;
@@ -141,7 +141,7 @@ export class AreaEditor {
   private save(grid: string, area: GridArea): void {
     const problem = areaProblem(area);
     this.mode = 'idle';
-    if (this.target) this.target.areas.quiet = false;
+    this.busy(false);
     if (problem) {
       this.problem = problem;
       this.target?.areas.reset(grid);
@@ -162,8 +162,18 @@ export class AreaEditor {
       target.areas.reset(this.grid);
     }
     this.detach();
-    target.areas.quiet = false;
+    this.busy(false);
     this.mode = 'idle';
+  }
+
+  /**
+   * While drawing or editing, clicks place corners: areas do not choose a grid, and pins let
+   * clicks through (a corner can go where a pin is), by a class on the map (see live-map).
+   */
+  private busy(on: boolean): void {
+    if (!this.target) return;
+    this.target.areas.quiet = on;
+    this.target.map.getContainer().classList.toggle('areas-editing', on);
   }
 
   private detach(): void {

@@ -18,6 +18,8 @@ interface Entry {
   label: string;
 }
 
+const LABEL_PANE = 'outpost-area-labels';
+
 /** Below this zoom the grid names are hidden: a district's few hundred labels would overlap. */
 export const LABEL_MIN_ZOOM = 14;
 
@@ -54,6 +56,10 @@ export class AreaLayer {
     const pane = map.createPane(this.pane);
     // Above the tiles (200), below Leaflet's overlays (400) and the pins (600).
     pane.style.zIndex = '350';
+    // Grid names go under the pins too (a name must never hide a pin), above the areas.
+    const labels = map.createPane(LABEL_PANE);
+    labels.style.zIndex = '450';
+    labels.style.pointerEvents = 'none';
     const zoomed = () =>
       map.getContainer().classList.toggle('areas-far', map.getZoom() < LABEL_MIN_ZOOM);
     map.on('zoomend', zoomed);
@@ -133,6 +139,7 @@ export class AreaLayer {
       direction: 'center',
       className: 'area-label',
       interactive: false,
+      pane: LABEL_PANE,
     });
     // Clicks also reach the map (the drawing tools place corners over existing areas).
     polygon.on('click', () => {
