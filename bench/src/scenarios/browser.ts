@@ -14,7 +14,7 @@ const CHROMIUM = '/usr/bin/chromium';
 export const browser: Scenario = {
   name: 'browser',
   title: '6. Browser: a large board in Chromium (5,000 tasks; quick: 2,000)',
-  expectedMs: { quick: 16_000, full: 55_000 },
+  expectedMs: { quick: 12_000, full: 55_000 },
   async run(ctx) {
     const { tasks, moves } = ctx.sizes.browser;
     const handler = path.join(REPO_ROOT, 'web', 'build', 'handler.js');

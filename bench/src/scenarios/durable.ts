@@ -16,7 +16,7 @@ import {
 
 export const durable: Scenario = {
   name: 'durable',
-  title: '5. Durable write: edit to durable acknowledgement',
+  title: '5. Durable write: edit to durable acknowledgement (200 edits; quick: 40)',
   expectedMs: { quick: 5_000, full: 14_000 },
   async run(ctx) {
     const { edits, ratePerSec } = ctx.sizes.durable;
