@@ -108,3 +108,59 @@ describe('checkpoints in the summary', () => {
     expect(res.body.report.coverage.some((c) => c.requiredHours > 0)).toBe(true);
   });
 });
+
+describe('one person on two grids at once', () => {
+  it('tells each grid its people who are booked at the same time in another grid', async () => {
+    const supervisor = await principal(server, 'supervisor');
+    const worker = await principal(server, 'worker');
+    const start = Date.now() + 2 * 3_600_000;
+    const book = async (grid: string, staff: { name: string; phone: string }) => {
+      const client = cleanup.client(
+        await RawYjsClient.synced(server, `roster:demo:${grid}`, { token: leader.token }),
+      );
+      const roster = new Roster(client.doc);
+      const checkpoint = roster.listCheckpoints().find((c) => c.status === 'open')!;
+      const staffId = roster.addStaff({ ...staff, userId: null });
+      const shiftId = roster.addShift({
+        checkpoint: checkpoint.id,
+        name: 'Borrowed',
+        start,
+        end: start + 8 * 3_600_000,
+        required: 1,
+      });
+      roster.assign(shiftId, staffId);
+      return { staffId, shiftId, checkpoint: checkpoint.name };
+    };
+    // The same phone number written two ways: one person on two gates.
+    const g1 = await book('g1', { name: '王五', phone: '139 0000 1234' });
+    const g2 = await book('g2', { name: '王五 (借调)', phone: '+86 13900001234' });
+
+    const asked = async (who: Principal, grid: string) =>
+      api<{ bookings: { shift: string; staff: string; other: Record<string, unknown> }[] }>(
+        server,
+        `/api/rosters/${grid}/elsewhere`,
+        { token: who.token },
+      );
+    await waitFor(async () => {
+      const res = await asked(supervisor, 'g1');
+      expect(res.status).toBe(200);
+      expect(res.body.bookings).toContainEqual({
+        shift: g1.shiftId,
+        staff: g1.staffId,
+        other: {
+          grid: 'g2',
+          gridName: expect.any(String),
+          shift: g2.shiftId,
+          checkpoint: g2.checkpoint,
+          start,
+          end: start + 8 * 3_600_000,
+        },
+      });
+    });
+    const fromG2 = await asked(worker2, 'g2');
+    expect(fromG2.body.bookings.map((b) => b.shift)).toContain(g2.shiftId);
+    // Scope holds: a grid-1 worker may not ask about grid 2.
+    expect((await asked(worker, 'g2')).status).toBe(403);
+    expect((await asked(worker, 'bad id!')).status).toBe(400);
+  });
+});

@@ -26,6 +26,11 @@ interface GridSeed {
   centre: [number, number];
   checkpoints: (CheckpointInput & { offset: [number, number] })[];
   staff: [name: string, phone: string, user: string | null][];
+  /**
+   * Someone from an earlier grid's list (same phone) lent to this grid, on a shift that
+   * overlaps one of theirs there: the double booking across grids a leader must catch.
+   */
+  borrowed?: [name: string, phone: string];
 }
 
 const GRIDS: GridSeed[] = [
@@ -108,6 +113,7 @@ const GRIDS: GridSeed[] = [
       ['韩雪', '139 0000 2009', null],
       ['唐亮', '139 0000 2010', null],
     ],
+    borrowed: ['李明（借调）', '138 0000 1003'],
   },
 ];
 
@@ -127,6 +133,8 @@ export function seedDemoRosters(
   // From the day before this week: a night shift of Sunday runs into Monday morning.
   const first = addDays(weekStart(localDay(now, ZONE)), -1);
   const last = addDays(first, 14);
+  /** Shifts from tomorrow on, by the phone of who is on them (for `borrowed`). */
+  const booked = new Map<string, { start: number; end: number }[]>();
   for (const seed of GRIDS) {
     const doc = new Y.Doc();
     const roster = new Roster(doc);
@@ -182,6 +190,24 @@ export function seedDemoRosters(
               s.start === running.start + day * 86_400_000,
           );
           if (later) roster.assign(later.id, person);
+        }
+      }
+      if (seed.borrowed) {
+        const [name, phone] = seed.borrowed;
+        const theirs = booked.get(phone) ?? [];
+        const lent = roster.addStaff({ name, phone, userId: null });
+        const clash = roster
+          .listShifts()
+          .filter((s) => roster.getCheckpoint(s.checkpoint)?.status === 'open')
+          .find((s) => theirs.some((t) => s.start < t.end && t.start < s.end));
+        if (clash) roster.assign(clash.id, lent);
+      }
+      const phones = new Map(roster.listStaff().map((m) => [m.id, m.phone]));
+      for (const shift of roster.listShifts()) {
+        if (shift.start < now + 86_400_000) continue;
+        for (const id of shift.assignees) {
+          const phone = phones.get(id) ?? '';
+          booked.set(phone, [...(booked.get(phone) ?? []), { start: shift.start, end: shift.end }]);
         }
       }
       // The road checkpoint's running shift is staffed: its people checked in.

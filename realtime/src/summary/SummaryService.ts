@@ -9,6 +9,7 @@ import {
   checkpointPin,
   countCheckpoints,
   countGrid,
+  crossGridBookings,
   dayOf,
   dayRange,
   inScope,
@@ -21,12 +22,14 @@ import {
   workspaceDocName,
   type Alarm,
   type Checkpoint,
+  type ElsewhereBooking,
   type CheckpointPin,
   type DailyReport,
   type GridCounters,
   type MapPin,
   type Principal,
   type Shift,
+  type StaffMember,
   type SummaryDelta,
   type SummaryEvent,
   type SummarySnapshot,
@@ -66,6 +69,7 @@ export interface SummaryOptions {
 interface RosterState {
   checkpoints: Checkpoint[];
   shifts: Shift[];
+  staff: StaffMember[];
   /** Active (uncleared) alarms by shift id. */
   alarms: Map<string, Alarm>;
 }
@@ -81,6 +85,7 @@ class WorkspaceSummary {
   timeZone = 'Asia/Shanghai';
   /** Grid ids of the directory, so that quiet grids still show with zeros. */
   gridIds: string[] = [];
+  readonly gridNames = new Map<string, string>();
   readonly boards = new Map<string, string | null>();
   readonly tasks = new Map<string, TaskFacts>();
   readonly keysByBoard = new Map<string, Set<string>>();
@@ -372,6 +377,27 @@ export class SummaryService implements Extension {
     });
   }
 
+  /**
+   * People on this grid's current and coming shifts who are also on an overlapping shift of
+   * another grid's roster (recognised by account or phone), with where and when.
+   */
+  elsewhere(workspaceId: string, grid: string): ElsewhereBooking[] {
+    const summary = this.workspace(workspaceId);
+    const rosters = [...summary.rosters].map(([id, r]) => ({
+      grid: id,
+      staff: r.staff,
+      shifts: r.shifts,
+      checkpoints: r.checkpoints,
+    }));
+    return crossGridBookings(rosters, this.now())
+      .filter((b) => b.grid === grid)
+      .map((b) => ({
+        shift: b.shift,
+        staff: b.staff,
+        other: { ...b.other, gridName: summary.gridNames.get(b.other.grid) ?? b.other.grid },
+      }));
+  }
+
   /** Ids of the workspace's grids (known from its directory). */
   gridIds(workspaceId: string): string[] {
     return this.workspace(workspaceId).gridIds;
@@ -421,7 +447,10 @@ export class SummaryService implements Extension {
     const directory = new WorkspaceDirectory(doc);
     const zoneChanged = directory.timeZone !== summary.timeZone;
     summary.timeZone = directory.timeZone;
-    summary.gridIds = directory.listGrids().map((g) => g.id);
+    const grids = directory.listGrids();
+    summary.gridIds = grids.map((g) => g.id);
+    summary.gridNames.clear();
+    for (const g of grids) summary.gridNames.set(g.id, g.name);
     const change = emptyChange();
     for (const board of directory.listBoards()) {
       const grid = board.grid ?? null;
@@ -465,6 +494,7 @@ export class SummaryService implements Extension {
     const next: RosterState = {
       checkpoints,
       shifts: roster.listShifts(),
+      staff: roster.listStaff(),
       alarms: new Map(roster.activeAlarms().map((a) => [a.shift, a])),
     };
     const old = summary.rosters.get(grid);

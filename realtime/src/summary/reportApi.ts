@@ -17,7 +17,10 @@ const reportQuery = z
   })
   .strict();
 
-/** `GET /api/report?day=YYYY-MM-DD&grids=g1,g2`: the daily report, for people with reports:read. */
+/**
+ * `GET /api/report?day=YYYY-MM-DD&grids=g1,g2`: the daily report, for people with reports:read;
+ * `GET /api/rosters/<grid>/elsewhere`: the grid's people booked on another grid at the same time.
+ */
 export function reportRoutes(summary: SummaryService): express.Router {
   const router = express.Router();
   router.get('/report', async (req, res) => {
@@ -32,6 +35,17 @@ export function reportRoutes(summary: SummaryService): express.Router {
     // A person scoped to some grids gets those grids, never the workspace-wide remainder.
     const scoped = grids ?? (inScope(me, null) ? null : [...(me.grids ?? [])]);
     res.json({ report: summary.report(me, day, scoped), today: summary.today(me.workspaceId) });
+  });
+  // People of this grid's roster booked at the same time on another grid's: each grid keeps
+  // its own roster, so only the server sees both.
+  router.get('/rosters/:grid/elsewhere', async (req, res) => {
+    const me = who(req);
+    const grid = parse(idSchema, req.params.grid);
+    if (!can(me, 'schedules', 'read'))
+      throw new ApiError(403, `your role (${me.role}) may not read rosters`);
+    if (!inScope(me, grid)) throw new ApiError(403, `grid ${grid} is outside your grids`);
+    await summary.ready;
+    res.json({ bookings: summary.elsewhere(me.workspaceId, grid) });
   });
   return router;
 }

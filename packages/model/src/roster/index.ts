@@ -14,4 +14,6 @@ export {
 export { isOpeningHours, isPattern, isRosterSettings } from './schema.ts';
 export { readRosterSettings } from './settings.ts';
 export { IMPORT_LIMITS, previewCheckpointImport, previewStaffImport } from './import.ts';
+export { crossGridBookings, personKey } from './crossGrid.ts';
+export type { CrossGridBooking, ElsewhereBooking, GridRoster } from './crossGrid.ts';
 export type { ImportPreview, ImportProblem } from './import.ts';

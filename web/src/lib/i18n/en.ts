@@ -375,6 +375,12 @@ export const en = {
       doubles:
         '{count, plural, =0 {No double bookings} one {# double booking} other {# double bookings}}',
       rest: '{count, plural, =0 {No rest problems} one {# rest problem} other {# rest problems}}',
+      elsewhere:
+        '{count, plural, one {# shift} other {# shifts}} with someone booked in another grid',
+    },
+    elsewhere: {
+      title: 'Booked in another grid at the same time',
+      item: '{name} ({here}) is also on duty in {grid}, {checkpoint}, {when}',
     },
     staffing: {
       staffed: 'Staffed',

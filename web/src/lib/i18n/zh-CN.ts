@@ -366,6 +366,11 @@ export const zhCN: Messages = {
       gaps: '{count, plural, =0 {没有缺员} other {# 个班次缺员}}',
       doubles: '{count, plural, =0 {没有重复排班} other {# 处重复排班}}',
       rest: '{count, plural, =0 {没有休息不足} other {# 处休息不足}}',
+      elsewhere: '{count} 个班次的人员同时在其他网格值班',
+    },
+    elsewhere: {
+      title: '同一时间在其他网格值班',
+      item: '{name}（{here}）同时在{grid}「{checkpoint}」值班：{when}',
     },
     staffing: {
       staffed: '在岗',

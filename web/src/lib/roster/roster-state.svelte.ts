@@ -4,6 +4,7 @@ import type {
   CheckpointInput,
   CheckpointPatch,
   DutyLink,
+  ElsewhereBooking,
   RosterAnalysis,
   RosterSettings,
   Shift,
@@ -27,6 +28,7 @@ import {
   staffingState,
   weekStart,
 } from '@outpost/model';
+import { request } from '../api.ts';
 import { indexBy } from '../collections.ts';
 import { DocConnection, type AccessEnd } from '../sync/doc-connection.svelte.ts';
 import type { SessionState } from '../state/session-state.svelte.ts';
@@ -63,6 +65,10 @@ export function canOpenRoster(user: Parameters<typeof inScope>[0], grid: string)
 
 /** How often "now" moves on (staffing states, alarms, check-in buttons). */
 const CLOCK_MS = 15_000;
+/** How often bookings in other grids are asked again (they change on other grids' rosters). */
+const ELSEWHERE_MS = 60_000;
+/** After a change here, how long before asking (the change reaches the server first). */
+const ELSEWHERE_SETTLE_MS = 1_500;
 
 /**
  * One grid's roster, open in the browser: the Yjs document with its connection, immutable
@@ -85,6 +91,11 @@ export class RosterState {
   /** First day (Monday) of the week shown, ISO date in the workspace zone. */
   week = $state('');
   ended = $state.raw<AccessEnd | null>(null);
+  /**
+   * This roster's people who are booked at the same time on another grid's roster. Each grid
+   * keeps its own roster, so only the server sees both; asked after changes and every minute.
+   */
+  elsewhere = $state.raw<ElsewhereBooking[]>([]);
 
   readonly abilities: RosterAbilities;
   readonly checkpointById = $derived(indexBy(this.checkpoints, (c) => c.id));
@@ -144,6 +155,29 @@ export class RosterState {
     this.cleanup.push(this.roster.observe(() => this.refresh()));
     const clock = setInterval(() => (this.now = Date.now()), CLOCK_MS);
     this.cleanup.push(() => clearInterval(clock));
+    if (can(session.user, 'schedules', 'read')) {
+      void this.loadElsewhere();
+      let settle: ReturnType<typeof setTimeout> | undefined;
+      this.cleanup.push(
+        this.roster.observe(() => {
+          clearTimeout(settle);
+          settle = setTimeout(() => void this.loadElsewhere(), ELSEWHERE_SETTLE_MS);
+        }),
+      );
+      const poll = setInterval(() => void this.loadElsewhere(), ELSEWHERE_MS);
+      this.cleanup.push(() => {
+        clearTimeout(settle);
+        clearInterval(poll);
+      });
+    }
+  }
+
+  /** Asks the server; offline or refused, the last answer stays. */
+  private async loadElsewhere(): Promise<void> {
+    const result = await request<{ bookings: ElsewhereBooking[] }>(
+      `/api/rosters/${encodeURIComponent(this.grid)}/elsewhere`,
+    );
+    if (result.ok) this.elsewhere = result.data.bookings;
   }
 
   /** The workspace's time zone: every shift is shown in it, whatever the device's zone. */
