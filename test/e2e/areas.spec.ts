@@ -186,8 +186,16 @@ test('an administrator draws an area on the map and others see it', async ({ bro
   await admin.page.mouse.up();
   await panel.getByRole('button', { name: 'Cancel' }).click();
   await expect(panel.getByRole('button', { name: 'Edit corners' })).toBeVisible();
+  await expect(panel.getByText(/saved\.$/)).toHaveCount(0);
   await expect(area(admin.page, 'g3')).toHaveAttribute('d', saved!);
   await expect(area(leader.page, 'g3')).not.toHaveAttribute('d', triangle!);
+  // So does a drawing given up before it is finished.
+  await panel.getByRole('button', { name: 'Redraw area' }).click();
+  await admin.page.mouse.click(...at(0.4, 0.4));
+  await panel.getByRole('button', { name: 'Cancel' }).click();
+  await expect(panel.getByRole('button', { name: 'Redraw area' })).toBeVisible();
+  await expect(panel.getByText(/saved\.$/)).toHaveCount(0);
+  await expect(area(admin.page, 'g3')).toHaveAttribute('d', saved!);
   await admin.context.close();
   await leader.context.close();
 });

@@ -159,7 +159,7 @@ export interface AreaImportRow {
   problem: AreaImportProblemCode | null;
 }
 
-export type AreaFileProblemCode = 'not_json' | 'not_geojson' | 'crs' | 'empty' | 'too_many';
+export type AreaFileProblemCode = 'not_geojson' | 'crs' | 'empty' | 'too_many';
 
 export interface AreaImportPreview {
   rows: AreaImportRow[];

@@ -42,6 +42,8 @@ export class AreaEditor {
   /** Why the last drawing or edit was not saved. */
   problem = $state<AreaProblemCode | null>(null);
   ready = $state(false);
+  /** The last outline written (a new object each time), for the panel to say so. */
+  saved = $state.raw<{ grid: string } | null>(null);
 
   private target: EditorMap | null = null;
   private drawn: ((e: { layer: Leaflet.Layer }) => void) | null = null;
@@ -149,6 +151,7 @@ export class AreaEditor {
     }
     this.directory.setArea(grid, area);
     this.grid = null;
+    this.saved = { grid };
   }
 
   /** Ends whatever is going on, putting an edited polygon back as stored. */
