@@ -6,7 +6,9 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { WebsocketProvider } from 'y-websocket';
-import { TaskBoard, type Task } from '@outpost/model';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { REFUSAL_KEPT, REFUSAL_NOT_KEPT, TaskBoard, type Task } from '@outpost/model';
 import {
   Cleanup,
   OutpostServer,
@@ -249,5 +251,74 @@ describe('a read-only edit over the official client', () => {
     viewerP.connect();
     await waitFor(() => expect(closed.map((c) => c.code)).toEqual([4403, 4403]));
     expect(await openHeldFor(task.id)).toHaveLength(1);
+  });
+});
+
+describe('a refusal that promises the change is kept', () => {
+  /** The viewer retitles `task` on a fresh connection; resolves to how the server closed it. */
+  async function refusedRetitle(task: Task, title: string) {
+    const client = cleanup.client(
+      await RawYjsClient.synced(server, TASKS_DOC, {
+        token: viewer.token,
+        sendLocalUpdates: false,
+      }),
+    );
+    const { update } = updateFrom(client.doc, (doc) =>
+      new TaskBoard(doc).update(task.id, { title }, viewer.user.id),
+    );
+    client.sendUpdate(update);
+    return client.closed;
+  }
+
+  it('is sent only once the change is stored, and says so when storing it failed', async () => {
+    const task = await fixture('kept or not');
+    const kept = await refusedRetitle(task, 'kept for review');
+    expect(kept.code).toBe(4403);
+    expect(kept.reason.endsWith(REFUSAL_KEPT)).toBe(true);
+    // Already stored when the refusal arrived.
+    expect(await openHeldFor(task.id)).toHaveLength(1);
+
+    // The store refuses the next one (a real failure of the real database, as a full disk
+    // would cause): the refusal must not promise that it was kept.
+    const db = new Database(path.join(server.dataDir, 'outpost.db'));
+    try {
+      db.exec(`CREATE TRIGGER refuse_held BEFORE INSERT ON held_updates
+               BEGIN SELECT RAISE(ABORT, 'disk full'); END`);
+      const lost = await refusedRetitle(task, 'cannot be kept');
+      expect(lost.code).toBe(4403);
+      expect(lost.reason.endsWith(REFUSAL_NOT_KEPT)).toBe(true);
+      expect(await openHeldFor(task.id)).toHaveLength(1);
+    } finally {
+      db.exec('DROP TRIGGER IF EXISTS refuse_held');
+      db.close();
+    }
+  });
+
+  it('is not made when the person’s review queue is full; the hand-in says so too', async () => {
+    const task = await fixture('a queue that fills');
+    // At most 50 open changes per person and document, counting those the tests above left.
+    const open = (await heldEntries(server, leader)).filter(
+      (h) => h.userId === viewer.user.id && h.document === TASKS_DOC && h.decision === null,
+    ).length;
+    const room = 50 - open;
+    const reasons: string[] = [];
+    for (let i = 0; i <= room; i++)
+      reasons.push((await refusedRetitle(task, `attempt ${i}`)).reason);
+    expect(reasons.slice(0, room).every((r) => r.endsWith(REFUSAL_KEPT))).toBe(true);
+    expect(reasons[room]!.endsWith(REFUSAL_NOT_KEPT)).toBe(true);
+
+    // The client then hands the change in itself: refused with the reason, nothing said kept.
+    const doc = (
+      await RawYjsClient.synced(server, TASKS_DOC, { token: leader.token, sendLocalUpdates: false })
+    ).doc;
+    const { update } = updateFrom(doc, (d) =>
+      new TaskBoard(d).update(task.id, { title: 'handed in' }, viewer.user.id),
+    );
+    const handIn = await api<{ error: string }>(server, '/api/held/hand-in', {
+      token: viewer.token,
+      body: { document: TASKS_DOC, update: Buffer.from(update).toString('base64') },
+    });
+    expect(handIn.status).toBe(409);
+    expect(handIn.body.error).toMatch(/wait for review/);
   });
 });

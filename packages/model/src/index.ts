@@ -70,7 +70,13 @@ export {
   tileUrlProblem,
 } from './map-settings.ts';
 export { newId } from './ids.ts';
-export { CLOSE, MESSAGE_NOTICE, MESSAGE_SAVED } from './protocol.ts';
+export {
+  CLOSE,
+  MESSAGE_NOTICE,
+  MESSAGE_SAVED,
+  REFUSAL_KEPT,
+  REFUSAL_NOT_KEPT,
+} from './protocol.ts';
 export type {
   ClientToServerEvents,
   Notification,

@@ -19,6 +19,15 @@ export const MESSAGE_SAVED = 100;
  */
 export const MESSAGE_NOTICE = 101;
 
+/**
+ * How a 4403 refusal of a change ends (`not allowed: <why>; <this>`). The server sends the
+ * first only once the refused change is stored for a supervisor's review, so the client may
+ * forget its copy; with the second (storing it failed), the client keeps it and hands it in
+ * itself.
+ */
+export const REFUSAL_KEPT = 'your changes are kept for a supervisor to review';
+export const REFUSAL_NOT_KEPT = 'your changes could not be kept; they stay on this device';
+
 /** WebSocket close codes used by the Yjs endpoint. */
 export const CLOSE = {
   /** Server shutting down; clients should reconnect. */

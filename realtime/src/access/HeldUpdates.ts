@@ -45,6 +45,16 @@ const toHeld = (row: Row): HeldUpdate => ({
 /** Most open held changes kept per person and document; more are refused, not stored. */
 const MAX_OPEN_PER_USER_DOCUMENT = 50;
 
+/** The person already has as many changes to this document waiting as one reviewer can take. */
+export class HeldQueueFull extends Error {
+  constructor() {
+    super(
+      `more than ${MAX_OPEN_PER_USER_DOCUMENT} of your changes to this document wait for review; ask a supervisor to review them first`,
+    );
+    this.name = 'HeldQueueFull';
+  }
+}
+
 /**
  * The holding queue: edits a person made that the server may not apply on their word (made
  * offline before their access changed, or handed in after they were signed out). Kept until
@@ -76,7 +86,7 @@ export class HeldUpdates {
     );
     for (const entry of open) Y.applyUpdate(known, new Uint8Array(entry.data));
     if (!addsAnything(known, input.update)) return null;
-    if (open.length >= MAX_OPEN_PER_USER_DOCUMENT) return null;
+    if (open.length >= MAX_OPEN_PER_USER_DOCUMENT) throw new HeldQueueFull();
     const id = newId();
     await this.sql.run(
       `INSERT INTO held_updates (id, workspace_id, document, user_id, reason, summary, data, created_at)

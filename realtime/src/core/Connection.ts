@@ -61,6 +61,8 @@ export class Connection {
   /** True once the client has sent an Outpost extension message: only then are extensions sent. */
   outpostClient = false;
   closed = false;
+  /** A refusal is waiting to settle: nothing more is taken from this connection. */
+  private refusing = false;
   /** Frames that arrived while the document was loading (null: none). */
   private queue: Uint8Array[] | null = null;
   private allowance = FRAME_BURST;
@@ -78,7 +80,7 @@ export class Connection {
 
   /** Feed one binary frame from the socket. */
   receive(data: Uint8Array): void {
-    if (this.closed) return;
+    if (this.closed || this.refusing) return;
     const now = Date.now();
     this.allowance = Math.min(
       FRAME_BURST,
@@ -109,7 +111,7 @@ export class Connection {
     this.queue = null;
     this.queuedBytes = 0;
     for (const frame of queued) {
-      if (this.closed) return;
+      if (this.closed || this.refusing) return;
       this.handle(frame);
     }
   }
@@ -171,9 +173,25 @@ export class Connection {
           throw new ProtocolError(CLOSE.invalidMessage, `unknown message type ${type}`);
       }
     } catch (error) {
-      if (error instanceof HookError) this.close(error.code, error.message);
+      if (error instanceof HookError) this.refuse(error);
       else this.close(CLOSE.invalidMessage, 'malformed message');
     }
+  }
+
+  /**
+   * Closes for a refusal. One that settles later (a refused change still being kept for review)
+   * first waits, taking nothing more from this connection meanwhile.
+   */
+  private refuse(error: HookError): void {
+    if (!error.settled) {
+      this.close(error.code, error.message);
+      return;
+    }
+    this.refusing = true;
+    error.settled.then(
+      (final) => this.close(final?.code ?? error.code, final?.message ?? error.message),
+      () => this.close(error.code, 'not allowed'),
+    );
   }
 
   private handleSync(decoder: decoding.Decoder): void {

@@ -116,9 +116,15 @@ export interface Extension {
 
 /** A refusal with a WebSocket close code (or HTTP status during the upgrade) and a safe message. */
 export class HookError extends Error {
+  /**
+   * @param settled When set, the connection takes nothing more and closes only once it
+   *   resolves, with the code and reason it gives (or these): a refusal that promises the
+   *   change is kept is sent only after the change has been kept.
+   */
   constructor(
     readonly code: number,
     message: string,
+    readonly settled?: Promise<{ code: number; message: string } | void>,
   ) {
     super(message);
     this.name = 'HookError';

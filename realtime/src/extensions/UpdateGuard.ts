@@ -1,5 +1,5 @@
 import * as Y from 'yjs';
-import { CLOSE, documentSchemas } from '@outpost/model';
+import { CLOSE, REFUSAL_KEPT, REFUSAL_NOT_KEPT, documentSchemas } from '@outpost/model';
 import { checkWrite, WriteRefused } from '../access/writeRules.ts';
 import { summarize, type HeldUpdates } from '../access/HeldUpdates.ts';
 import {
@@ -72,8 +72,9 @@ export class UpdateGuard implements Extension {
     } catch (error) {
       if (!(error instanceof WriteRefused)) throw error;
       // `hold` reads the document before its first await, so it judges the state refused
-      // against; the refusal is sent at once and the store write completes behind it.
-      this.held
+      // against. The refusal tells the client its changes are kept, so the connection closes
+      // only once they are; if keeping them failed, it says so and the client keeps them.
+      const kept = this.held
         .hold({
           workspaceId: ref.workspaceId,
           document: documentName,
@@ -83,16 +84,20 @@ export class UpdateGuard implements Extension {
           update: fresh ?? onlyNew(),
           doc,
         })
-        .catch((failure: unknown) =>
-          this.logger.error('holding a refused change failed', {
-            doc: documentName,
-            error: String(failure),
-          }),
+        .then(
+          () => undefined,
+          (failure: unknown) => {
+            this.logger.error('holding a refused change failed', {
+              doc: documentName,
+              error: String(failure),
+            });
+            return {
+              code: CLOSE.forbidden,
+              message: `not allowed: ${error.message}; ${REFUSAL_NOT_KEPT}`,
+            };
+          },
         );
-      throw new HookError(
-        CLOSE.forbidden,
-        `not allowed: ${error.message}; your changes are kept for a supervisor to review`,
-      );
+      throw new HookError(CLOSE.forbidden, `not allowed: ${error.message}; ${REFUSAL_KEPT}`, kept);
     }
   }
 }

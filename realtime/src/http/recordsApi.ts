@@ -8,7 +8,7 @@ import {
   rosterDocName,
   workspaceDocName,
 } from '@outpost/model';
-import { addsAnything, summarize } from '../access/HeldUpdates.ts';
+import { HeldQueueFull, addsAnything, summarize } from '../access/HeldUpdates.ts';
 import type { AuditEntry } from '../access/AuditLog.ts';
 import type { AuthContext } from '../core/types.ts';
 import { readable } from '../extensions/AccountAuth.ts';
@@ -62,28 +62,35 @@ export const recordRoutes = {
       if (ref.kind === 'roster' && !(await access.gridExists(ref.workspaceId, ref.id!)))
         throw new ApiError(404, 'no such document');
       const bytes = new Uint8Array(Buffer.from(update, 'base64'));
-      const entry = await hub.read(document, (doc) => {
-        let diff: Uint8Array;
-        let paths: (readonly string[])[];
-        try {
-          if (!addsAnything(doc, bytes)) return 'nothing new' as const;
-          diff = Y.diffUpdate(bytes, Y.encodeStateVector(doc));
-          const report = inspectUpdate(doc, diff, documentSchemas[ref.kind]);
-          paths = [...report.inserted.map((e) => e.path), ...report.deleted];
-        } catch (error) {
-          if (error instanceof SchemaViolation) throw new ApiError(400, `update: ${error.message}`);
-          throw new ApiError(400, 'update: not a Yjs update');
-        }
-        return held.hold({
-          workspaceId: ref.workspaceId,
-          document,
-          userId,
-          reason: 'handed in after access ended',
-          summary: summarize(paths),
-          update: diff,
-          doc,
+      const entry = await hub
+        .read(document, (doc) => {
+          let diff: Uint8Array;
+          let paths: (readonly string[])[];
+          try {
+            if (!addsAnything(doc, bytes)) return 'nothing new' as const;
+            diff = Y.diffUpdate(bytes, Y.encodeStateVector(doc));
+            const report = inspectUpdate(doc, diff, documentSchemas[ref.kind]);
+            paths = [...report.inserted.map((e) => e.path), ...report.deleted];
+          } catch (error) {
+            if (error instanceof SchemaViolation)
+              throw new ApiError(400, `update: ${error.message}`);
+            throw new ApiError(400, 'update: not a Yjs update');
+          }
+          return held.hold({
+            workspaceId: ref.workspaceId,
+            document,
+            userId,
+            reason: 'handed in after access ended',
+            summary: summarize(paths),
+            update: diff,
+            doc,
+          });
+        })
+        .catch((error: unknown) => {
+          // Nothing was kept: the device keeps the changes and may hand them in later.
+          if (error instanceof HeldQueueFull) throw new ApiError(409, error.message);
+          throw error;
         });
-      });
       if (entry === 'nothing new' || entry === null) {
         res.json({ held: false, reason: 'the server already has every change' });
       } else {

@@ -1,5 +1,12 @@
 import type { SessionUser, Task, TaskInput, TaskPatch, TaskStatus } from '@outpost/model';
-import { CLOSE, TASK_STATUSES, TaskBoard, boardDocName, byOrder } from '@outpost/model';
+import {
+  CLOSE,
+  REFUSAL_KEPT,
+  TASK_STATUSES,
+  TaskBoard,
+  boardDocName,
+  byOrder,
+} from '@outpost/model';
 import {
   boardAbilities,
   gridChoices,
@@ -54,6 +61,8 @@ export type MoveDirection = 'left' | 'right' | 'up' | 'down';
 export interface BoardEnded extends AccessEnd {
   /** The server refused a change (rather than the board leaving the person's scope). */
   refusedChange: boolean;
+  /** The server stored the refused change for review (then this device forgets its copy). */
+  keptByServer: boolean;
   /** What became of the unsaved changes. */
   handIn: 'pending' | 'nothing' | HandInOutcome;
 }
@@ -332,8 +341,9 @@ export class BoardState {
     this.openTask(null);
     this.creatingIn = null;
     const refusedChange = end.reason?.startsWith('not allowed') ?? false;
-    this.ended = { ...end, refusedChange, handIn: 'pending' };
-    const handIn = await this.connection.handIn({ alreadyHeld: refusedChange });
+    const keptByServer = refusedChange && (end.reason?.endsWith(REFUSAL_KEPT) ?? false);
+    this.ended = { ...end, refusedChange, keptByServer, handIn: 'pending' };
+    const handIn = await this.connection.handIn({ alreadyHeld: keptByServer });
     this.ended = { ...this.ended, handIn };
     void this.session.refresh();
   }
@@ -342,7 +352,7 @@ export class BoardState {
   async retryHandIn(): Promise<void> {
     if (!this.ended || this.ended.handIn !== 'failed') return;
     this.ended = { ...this.ended, handIn: 'pending' };
-    const handIn = await this.connection.handIn({ alreadyHeld: this.ended.refusedChange });
+    const handIn = await this.connection.handIn({ alreadyHeld: this.ended.keptByServer });
     this.ended = { ...this.ended, handIn };
   }
 
