@@ -73,20 +73,13 @@ export class YjsHub {
     change: (doc: Y.Doc) => T,
     via: 'api' | 'held' | 'system' = 'api',
   ): Promise<T> {
-    const ref = parseDocName(documentName);
-    if (!ref) throw new HookError(404, 'unknown document');
-    for (;;) {
-      const room = this.room(documentName, ref);
-      const release = room.hold();
-      try {
-        await room.loaded;
-        if (!room.isReady) continue;
-        const result = room.transactAsServer(actor, change, via);
-        await room.flushed();
-        return result;
-      } finally {
-        release();
-      }
+    const { room, release } = await this.acquire(documentName);
+    try {
+      const result = room.transactAsServer(actor, change, via);
+      await room.flushed();
+      return result;
+    } finally {
+      release();
     }
   }
 
@@ -95,6 +88,13 @@ export class YjsHub {
    * updates) until the returned release is called.
    */
   async keep(documentName: string): Promise<() => void> {
+    return (await this.acquire(documentName)).release;
+  }
+
+  /** A loaded room, held in memory until `release`; a room closed while loading is replaced. */
+  private async acquire(
+    documentName: string,
+  ): Promise<{ room: DocumentRoom; release: () => void }> {
     const ref = parseDocName(documentName);
     if (!ref) throw new HookError(404, 'unknown document');
     for (;;) {
@@ -106,7 +106,7 @@ export class YjsHub {
         release();
         throw error;
       }
-      if (room.isReady) return release;
+      if (room.isReady) return { room, release };
       release();
     }
   }
