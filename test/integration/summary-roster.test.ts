@@ -107,6 +107,24 @@ describe('checkpoints in the summary', () => {
     }
     expect(res.body.report.coverage.some((c) => c.requiredHours > 0)).toBe(true);
   });
+
+  it('lists the day’s uncovered-post alarms among the report’s events', async () => {
+    const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+    // The demo's North gates start their shift with nobody checked in: the alarm service
+    // raises them on its first look.
+    const alarms = await waitFor(
+      async () => {
+        const res = await api<{ report: DailyReport }>(server, `/api/report?day=${today}`, {
+          token: leader.token,
+        });
+        const raised = res.body.report.events.filter((e) => e.kind === 'alarm_raised');
+        expect([...new Set(raised.map((e) => e.grid))].sort()).toEqual(['g1', 'g2']);
+        return raised;
+      },
+      { timeout: 40_000, interval: 500 },
+    );
+    expect(alarms.every((e) => e.title.length > 0 && e.boardId === undefined)).toBe(true);
+  });
 });
 
 describe('one person on two grids at once', () => {

@@ -15,6 +15,7 @@ import {
   taskFacts,
   type TaskFacts,
 } from './summary.ts';
+import type { Checkpoint } from './roster/types.ts';
 import { TASK_KINDS, type TaskKind } from './types.ts';
 
 const TZ = 'Asia/Shanghai';
@@ -165,6 +166,44 @@ describe('daily report', () => {
           open.length,
         ]);
       }
+  });
+});
+
+describe('alarms in the daily report', () => {
+  it('lists the posts left unstaffed that day, in the chosen grids only', () => {
+    // Only the id and name matter to the events.
+    const checkpoints = [{ id: 'cp1', name: '北门' }] as unknown as Checkpoint[];
+    const alarm = (raisedAt: number) => ({
+      shift: `s${raisedAt}`,
+      checkpoint: 'cp1',
+      raisedAt,
+      clearedAt: raisedAt + HOUR,
+      clearedBy: 'checkin' as const,
+    });
+    const report = buildDailyReport([], {
+      day: '2026-03-10',
+      timeZone: TZ,
+      now: DAY_START + 30 * HOUR,
+      grids: ['g1'],
+      rosters: [
+        // 03:00 that day counts; the evening before and the next day do not.
+        {
+          grid: 'g1',
+          checkpoints,
+          shifts: [],
+          alarms: [
+            alarm(DAY_START + 3 * HOUR),
+            alarm(DAY_START - HOUR),
+            alarm(DAY_START + 25 * HOUR),
+          ],
+        },
+        { grid: 'g2', checkpoints, shifts: [], alarms: [alarm(DAY_START + 4 * HOUR)] },
+      ],
+    });
+    expect(report.events).toEqual([
+      { at: DAY_START + 3 * HOUR, kind: 'alarm_raised', grid: 'g1', title: '北门' },
+    ]);
+    expect(report.eventCount).toBe(1);
   });
 });
 

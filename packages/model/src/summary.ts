@@ -1,6 +1,6 @@
 import { inScope, type Principal } from './permissions.ts';
 import { presentCount, staffingState } from './roster/rules.ts';
-import type { Checkpoint, CheckpointKind, Shift, StaffingState } from './roster/types.ts';
+import type { Alarm, Checkpoint, CheckpointKind, Shift, StaffingState } from './roster/types.ts';
 import type { LatLng, Priority, Task, TaskKind, TaskStatus } from './types.ts';
 import { TASK_KINDS } from './types.ts';
 
@@ -411,11 +411,13 @@ export interface ReportRow extends ReportCounts {
 
 export interface ReportEvent {
   at: number;
-  kind: 'task_created' | 'task_done';
+  /** `alarm_raised`: a post started its shift with nobody checked in (title: the checkpoint). */
+  kind: 'task_created' | 'task_done' | 'alarm_raised';
   grid: string | null;
   title: string;
-  boardId: string;
-  taskId: string;
+  /** The task's board and id; absent for an alarm. */
+  boardId?: string;
+  taskId?: string;
 }
 
 export interface DailyReport {
@@ -457,8 +459,13 @@ export function buildDailyReport(
     timeZone: string;
     now: number;
     grids: string[] | null;
-    /** Each grid's checkpoints and shifts, for coverage. */
-    rosters?: readonly { grid: string; checkpoints: Checkpoint[]; shifts: Shift[] }[];
+    /** Each grid's checkpoints and shifts, for coverage, and its alarms, for the events. */
+    rosters?: readonly {
+      grid: string;
+      checkpoints: Checkpoint[];
+      shifts: Shift[];
+      alarms?: readonly Alarm[];
+    }[];
   },
 ): DailyReport {
   const { start, end } = dayRange(options.day, options.timeZone);
@@ -492,6 +499,19 @@ export function buildDailyReport(
     }
     if (open) row.open++;
     if (overdue) row.overdue++;
+  }
+  for (const roster of options.rosters ?? []) {
+    if (wanted && !wanted.has(roster.grid)) continue;
+    const names = new Map(roster.checkpoints.map((c) => [c.id, c.name]));
+    for (const alarm of roster.alarms ?? []) {
+      if (alarm.raisedAt < start || alarm.raisedAt >= end) continue;
+      events.push({
+        at: alarm.raisedAt,
+        kind: 'alarm_raised',
+        grid: roster.grid,
+        title: names.get(alarm.checkpoint) ?? alarm.checkpoint,
+      });
+    }
   }
   const rows = [...cells.values()].sort(
     (a, b) =>

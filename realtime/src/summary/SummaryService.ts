@@ -72,6 +72,8 @@ interface RosterState {
   staff: StaffMember[];
   /** Active (uncleared) alarms by shift id. */
   alarms: Map<string, Alarm>;
+  /** Every alarm the roster keeps (raised and cleared), for the daily report. */
+  history: Alarm[];
 }
 
 interface CounterPair {
@@ -367,7 +369,12 @@ export class SummaryService implements Extension {
     const visible = [...summary.tasks.values()].filter((f) => inScope(principal, f.boardGrid));
     const rosters = [...summary.rosters]
       .filter(([grid]) => inScope(principal, grid))
-      .map(([grid, r]) => ({ grid, checkpoints: r.checkpoints, shifts: r.shifts }));
+      .map(([grid, r]) => ({
+        grid,
+        checkpoints: r.checkpoints,
+        shifts: r.shifts,
+        alarms: r.history,
+      }));
     return buildDailyReport(visible, {
       day,
       timeZone: summary.timeZone,
@@ -496,6 +503,7 @@ export class SummaryService implements Extension {
       shifts: roster.listShifts(),
       staff: roster.listStaff(),
       alarms: new Map(roster.activeAlarms().map((a) => [a.shift, a])),
+      history: roster.listAlarms(),
     };
     const old = summary.rosters.get(grid);
     summary.rosters.set(grid, next);

@@ -707,6 +707,7 @@ export const en = {
     event: {
       task_created: 'Created',
       task_done: 'Done',
+      alarm_raised: 'Nobody on duty (alarm)',
     },
     coverage: 'Checkpoint coverage',
     coverageNote: 'Person-hours checked in against person-hours the shifts required.',

@@ -694,6 +694,7 @@ export const zhCN: Messages = {
     event: {
       task_created: '新建',
       task_done: '完成',
+      alarm_raised: '无人值守（告警）',
     },
     coverage: '卡点值守覆盖',
     coverageNote: '实际签到的人·小时与排班要求的人·小时之比。',
