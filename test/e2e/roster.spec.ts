@@ -1,4 +1,4 @@
-import { expect, signIn, test } from './fixtures.ts';
+import { column, expect, signIn, test } from './fixtures.ts';
 
 /**
  * Rosters in real Chromium against the real server: a supervisor builds a checkpoint's roster
@@ -106,6 +106,16 @@ test('a shift that starts with nobody checked in raises the alarm for the superv
     await expect(alarm.first()).toBeVisible({ timeout: 20_000 });
     // Workers are not told; they see their own shifts.
     await expect(worker.page.getByText(`Uncovered post: ${name}`)).toHaveCount(0);
+
+    // The banner follows the supervisor to the board, which leaves room for it: the page
+    // itself does not scroll, the columns do.
+    await sup.goto('/board/g1');
+    await expect(sup.getByRole('complementary', { name: 'Uncovered posts' })).toBeVisible();
+    await expect(column(sup, 'To do')).toBeVisible();
+    expect(
+      await sup.evaluate(() => document.documentElement.scrollHeight - window.innerHeight),
+    ).toBeLessThanOrEqual(0);
+    await sup.goto('/roster/g1');
 
     await alarm.getByRole('button', { name: 'Acknowledge' }).first().click();
     await expect(sup.getByRole('alert').filter({ hasText: name })).toHaveCount(0, {
