@@ -4,17 +4,10 @@
  * and Chinese, for a person to look at. Needs `pnpm build` first. Run from the repo root:
  *   node --import tsx test/e2e/area-screenshots.ts [outDir]
  */
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import { chromium, type Page } from '@playwright/test';
+import { LOCALES, SIZES, launchChromium, screenshotsTo, signedIn } from './screenshot-kit.ts';
 import { startServer } from './server.ts';
 
-const outDir = path.resolve(process.argv[2] ?? '/tmp/outpost-area-shots');
-mkdirSync(outDir, { recursive: true });
-const sizes = [
-  { name: 'wall', width: 1920, height: 1080, scale: 1, mobile: false },
-  { name: 'phone', width: 390, height: 844, scale: 2, mobile: true },
-];
+const shot = screenshotsTo('/tmp/outpost-area-shots');
 
 /** A file with one clean feature per demo grid and one that matches no grid. */
 const FILE = JSON.stringify({
@@ -40,38 +33,15 @@ const FILE = JSON.stringify({
 });
 
 const server = await startServer();
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-});
-
-async function shot(page: Page, name: string) {
-  const file = path.join(outDir, `${name}.png`);
-  await page.screenshot({ path: file });
-  process.stdout.write(`${file}\n`);
-}
+const browser = await launchChromium();
 
 try {
-  for (const locale of ['en-US', 'zh-CN']) {
-    for (const size of sizes) {
-      const context = await browser.newContext({
-        viewport: { width: size.width, height: size.height },
-        deviceScaleFactor: size.scale,
-        isMobile: size.mobile,
-        hasTouch: size.mobile,
-        locale,
-        timezoneId: 'Asia/Shanghai',
-      });
-      const page = await context.newPage();
-      page.on('pageerror', (e) => process.stderr.write(`pageerror: ${e.message}\n`));
-      await page.goto(`${server.url}/login`);
-      await page.locator('input[autocomplete="username"]').fill('admin');
-      await page.locator('input[type="password"]').fill(server.password);
-      await page.locator('button[type="submit"]').click();
-      await page.waitForURL(/\/$/);
+  for (const locale of LOCALES) {
+    for (const size of SIZES) {
+      const { context, page } = await signedIn(browser, server, size, locale, 'admin');
       const suffix = `${size.name}-${locale}`;
       for (const view of ['map', 'command']) {
-        await page.goto(`${server.url}/${view}`);
+        await page.goto(`/${view}`);
         await page.locator('path.grid-area').first().waitFor();
         await page.locator('select').nth(1).selectOption('overdue');
         // The tile timeout (6 s) passes, so the "tiles unavailable" note is what people see here.

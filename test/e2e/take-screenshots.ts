@@ -5,33 +5,23 @@
  * person to look at. Needs `pnpm build` first. Run from the repo root:
  *   node --import tsx test/e2e/take-screenshots.ts [outDir]
  */
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import { chromium, type Browser, type Page } from '@playwright/test';
+import type { Browser } from '@playwright/test';
 import { TaskBoard } from '@outpost/model';
 import * as Y from 'yjs';
+import {
+  LOCALES,
+  SIZES,
+  launchChromium,
+  screenshotsTo,
+  signedIn as signedInAs,
+  type Size,
+} from './screenshot-kit.ts';
 import { startServer, type RunningServer } from './server.ts';
 
-const outDir = path.resolve(process.argv[2] ?? '/tmp/outpost-shots');
-mkdirSync(outDir, { recursive: true });
-
-const sizes = [
-  { name: 'phone', viewport: { width: 390, height: 844 }, scale: 2, mobile: true },
-  { name: 'wall', viewport: { width: 1920, height: 1080 }, scale: 1, mobile: false },
-];
-const locales = ['en-US', 'zh-CN'];
+const shot = screenshotsTo('/tmp/outpost-shots');
 
 const server = await startServer();
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-});
-
-async function shot(page: Page, name: string) {
-  const file = path.join(outDir, `${name}.png`);
-  await page.screenshot({ path: file });
-  process.stdout.write(`${file}\n`);
-}
+const browser = await launchChromium();
 
 /** A REST session (for setting the scene, not for what is shown). */
 async function rest(s: RunningServer, username: string, password = s.password) {
@@ -95,36 +85,14 @@ async function throwawayWorker(s: RunningServer) {
   };
 }
 
-async function signedIn(
-  b: Browser,
-  size: (typeof sizes)[number],
-  locale: string,
-  username: string,
-  password = server.password,
-) {
-  const context = await b.newContext({
-    baseURL: server.url,
-    viewport: size.viewport,
-    deviceScaleFactor: size.scale,
-    isMobile: size.mobile,
-    hasTouch: size.mobile,
-    locale,
-    timezoneId: 'Asia/Shanghai',
-  });
-  const page = await context.newPage();
-  const zh = locale === 'zh-CN';
-  await page.goto('/login');
-  await page.getByLabel(zh ? '用户名' : 'Username').fill(username);
-  await page.getByLabel(zh ? '密码' : 'Password').fill(password);
-  await page.getByRole('button', { name: zh ? '登录' : 'Sign in' }).click();
-  await page.getByRole('heading', { name: zh ? '看板' : 'Boards' }).waitFor();
-  return { context, page };
+function signedIn(b: Browser, size: Size, locale: string, username: string, password?: string) {
+  return signedInAs(b, server, size, locale, username, password);
 }
 
 try {
   await seedHeldChanges(server);
-  for (const size of sizes) {
-    for (const locale of locales) {
+  for (const size of SIZES) {
+    for (const locale of LOCALES) {
       const tag = `${size.name}-${locale}`;
       const zh = locale === 'zh-CN';
       const t = (en: string, cn: string) => (zh ? cn : en);

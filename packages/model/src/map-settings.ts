@@ -1,4 +1,6 @@
 import type * as Y from 'yjs';
+// A cycle (schema.ts checks `map` with isMapSettings): both sides only call each other later.
+import { isRecord, isString, oneOf } from './schema.ts';
 
 /** Coordinate system of a tile source: phones report WGS-84; maps of China often use GCJ-02. */
 export const TILE_CRS = ['wgs84', 'gcj02'] as const;
@@ -61,23 +63,14 @@ export function tileUrlProblem(url: string, subdomains = ''): TileUrlProblem | n
 }
 
 export function isMapSettings(v: unknown): v is MapSettings {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
-  const keys = Object.keys(v);
-  if (keys.length !== 5) return false;
-  const s = v as Record<string, unknown>;
   return (
-    typeof s.url === 'string' &&
-    typeof s.subdomains === 'string' &&
-    /^[A-Za-z0-9]{0,8}$/.test(s.subdomains) &&
-    tileUrlProblem(s.url, s.subdomains) === null &&
-    typeof s.attribution === 'string' &&
-    s.attribution.length <= MAP_LIMITS.attributionLength &&
-    typeof s.crs === 'string' &&
-    (TILE_CRS as readonly string[]).includes(s.crs) &&
-    typeof s.maxZoom === 'number' &&
-    Number.isInteger(s.maxZoom) &&
-    s.maxZoom >= 1 &&
-    s.maxZoom <= 22
+    isRecord(v, {
+      url: isString(MAP_LIMITS.urlLength, 1),
+      attribution: isString(MAP_LIMITS.attributionLength),
+      crs: oneOf(TILE_CRS),
+      subdomains: (x) => typeof x === 'string' && /^[A-Za-z0-9]{0,8}$/.test(x),
+      maxZoom: (x) => Number.isInteger(x) && (x as number) >= 1 && (x as number) <= 22,
+    }) && tileUrlProblem((v as MapSettings).url, (v as MapSettings).subdomains) === null
   );
 }
 

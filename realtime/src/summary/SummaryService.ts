@@ -274,17 +274,7 @@ export class SummaryService implements Extension {
 
   onLoadDocument({ ref, doc }: OnLoadDocumentPayload): void {
     const summary = this.workspace(ref.workspaceId);
-    if (ref.kind === 'workspace') {
-      this.readDirectory(summary, doc);
-      return;
-    }
-    if (ref.kind === 'roster' && ref.id) {
-      const change = emptyChange();
-      this.readRoster(summary, ref.id, doc, change, false);
-      this.publish(summary, change);
-      return;
-    }
-    if (ref.kind !== 'board' || !ref.id) return;
+    if (this.readWhole(summary, ref, doc, false) || ref.kind !== 'board' || !ref.id) return;
     const change = emptyChange();
     this.replaceBoard(summary, ref.id, doc, change);
     this.publish(summary, change);
@@ -292,17 +282,7 @@ export class SummaryService implements Extension {
 
   onChange({ ref, doc, transaction, origin }: OnChangePayload): void {
     const summary = this.workspace(ref.workspaceId);
-    if (ref.kind === 'workspace') {
-      this.readDirectory(summary, doc);
-      return;
-    }
-    if (ref.kind === 'roster' && ref.id) {
-      const change = emptyChange();
-      this.readRoster(summary, ref.id, doc, change, true);
-      this.publish(summary, change);
-      return;
-    }
-    if (ref.kind !== 'board' || !ref.id) return;
+    if (this.readWhole(summary, ref, doc, true) || ref.kind !== 'board' || !ref.id) return;
     const root = doc.getMap('tasks');
     const change = emptyChange();
     const by = actorOf(origin);
@@ -319,6 +299,27 @@ export class SummaryService implements Extension {
       );
     }
     this.publish(summary, change);
+  }
+
+  /**
+   * Directories and rosters are read whole on load and on every change (boards, by the tasks a
+   * change touched). True when `ref` was one of them.
+   */
+  private readWhole(
+    summary: WorkspaceSummary,
+    ref: OnLoadDocumentPayload['ref'],
+    doc: Y.Doc,
+    live: boolean,
+  ): boolean {
+    if (ref.kind === 'workspace') {
+      this.readDirectory(summary, doc);
+      return true;
+    }
+    if (ref.kind !== 'roster' || !ref.id) return false;
+    const change = emptyChange();
+    this.readRoster(summary, ref.id, doc, change, live);
+    this.publish(summary, change);
+    return true;
   }
 
   /** Everything in the person's scope, as of now. */

@@ -23,7 +23,6 @@ import {
   dayStart,
   inScope,
   localDay,
-  readRosterSettings,
   rosterDocName,
   staffingState,
   weekStart,
@@ -142,7 +141,7 @@ export class RosterState {
     readonly workspace: WorkspaceState,
   ) {
     this.abilities = $derived(rosterAbilities(session.user, this.ended !== null));
-    this.week = weekStart(localDay(Date.now(), workspace.directory.timeZone));
+    this.week = weekStart(localDay(Date.now(), workspace.timeZone));
     this.connection = new DocConnection(rosterDocName(session.user.workspaceId, grid), {
       onAccessEnded: (_connection, end) => {
         if (end.code === CLOSE.unauthorized) session.endAccess(end.reason);
@@ -182,11 +181,11 @@ export class RosterState {
 
   /** The workspace's time zone: every shift is shown in it, whatever the device's zone. */
   get zone(): string {
-    return this.workspace.directory.timeZone;
+    return this.workspace.timeZone;
   }
 
   get settings(): RosterSettings {
-    return readRosterSettings(this.workspace.directory.meta);
+    return this.workspace.rosterSettings;
   }
 
   get userId(): string {
