@@ -48,6 +48,10 @@ async function scrollTo(page: Page, name: string, where: 'top' | 'bottom'): Prom
   await list(page, name).evaluate((el, to) => {
     el.scrollTo({ top: to === 'top' ? 0 : el.scrollHeight });
   }, where);
+  // The column re-renders its window after the scroll event: until then the cards rendered are
+  // those of the old position. Wait for the window to reach the end scrolled to.
+  const cards = column(page, name).locator('[data-card-id]');
+  await expect(where === 'top' ? cards.first() : cards.last()).toBeInViewport();
 }
 
 test('a long column renders what is in view and still reaches every card', async ({ browser }) => {
