@@ -36,6 +36,7 @@ export {
   rosterDocName,
   workspaceDocName,
 } from './names.ts';
+export { csvCell } from './csv.ts';
 export type { SchemaNode } from './schema.ts';
 export { documentSchemas, isId, isLatLng, taskSchema } from './schema.ts';
 export { TaskBoard, byOrder, readTask } from './board.ts';

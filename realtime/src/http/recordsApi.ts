@@ -3,6 +3,7 @@ import * as Y from 'yjs';
 import { z } from 'zod';
 import {
   can,
+  csvCell,
   documentSchemas,
   parseDocName,
   rosterDocName,
@@ -214,12 +215,6 @@ export const recordRoutes = {
 };
 
 function toCsv(entries: readonly AuditEntry[], usernames: Map<string, string>): string {
-  const cell = (value: unknown) => {
-    const text = value === null || value === undefined ? '' : String(value);
-    // Quote everything; neutralise spreadsheet formulas.
-    const safe = /^[=+\-@]/.test(text) ? `'${text}` : text;
-    return `"${safe.replace(/"/g, '""')}"`;
-  };
   const header = ['id', 'at', 'device_at', 'user', 'document', 'via', 'entity', 'action', 'fields'];
   const rows = entries.map((e) =>
     [
@@ -229,11 +224,11 @@ function toCsv(entries: readonly AuditEntry[], usernames: Map<string, string>): 
       e.userId ? (usernames.get(e.userId) ?? e.userId) : 'system',
       e.document,
       e.via,
-      e.entity,
+      e.entity ?? '',
       e.action,
       e.fields.join(' '),
     ]
-      .map(cell)
+      .map(csvCell)
       .join(','),
   );
   return '\uFEFF' + [header.join(','), ...rows].join('\r\n') + '\r\n';

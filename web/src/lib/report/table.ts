@@ -1,4 +1,4 @@
-import type { DailyReport } from '@outpost/model';
+import { csvCell, type DailyReport } from '@outpost/model';
 
 type Translate = (key: string, options?: { values?: Record<string, string | number> }) => string;
 
@@ -71,16 +71,6 @@ export function reportSheets(
     rows: report.coverage.map((c) => [gridName(c.grid), c.requiredHours, c.staffedHours]),
   };
   return report.coverage.length ? [figures, coverage, events] : [figures, events];
-}
-
-/**
- * One CSV cell: quoted when needed, and a leading =, +, -, @ (or tab/CR) neutralised with an
- * apostrophe so a spreadsheet never runs a task title as a formula.
- */
-export function csvCell(value: string | number): string {
-  if (typeof value === 'number') return String(value);
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
 /** The sheets as one CSV text (a blank line between sheets), with a BOM so Excel reads UTF-8. */
