@@ -25,6 +25,7 @@ import {
   type ServerToClientEvents,
   type Task,
 } from '@outpost/model';
+import { collectGarbage, inspectorUrl } from '../../bench/src/lib/inspector.ts';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
 const HOST = '127.0.0.1';
@@ -127,6 +128,8 @@ export class OutpostServer {
   private exited: Promise<number | null> = Promise.resolve(null);
   /** Everything the process wrote on stderr (JSON log lines), for failure messages. */
   stderr = '';
+  /** The inspector's WebSocket address, when started with `--inspect` (in NODE_OPTIONS). */
+  inspector: string | null = null;
 
   private constructor(
     readonly dataDir: string,
@@ -239,7 +242,9 @@ export class OutpostServer {
       });
     });
     child.stderr!.setEncoding('utf8');
+    this.inspector = null;
     child.stderr!.on('data', (chunk: string) => {
+      this.inspector ??= inspectorUrl(chunk);
       // Bounded: keep the tail only.
       this.stderr = (this.stderr + chunk).slice(-20_000);
     });
@@ -484,11 +489,14 @@ export function toBase64(bytes: Uint8Array): string {
 }
 
 /** Resident memory of a process in bytes, from /proc/<pid>/status (Linux). */
-export function residentBytes(pid: number): number {
-  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  const match = /^VmRSS:\s+(\d+)\s+kB$/m.exec(status);
-  if (!match) throw new Error(`no VmRSS in /proc/${pid}/status`);
-  return Number(match[1]) * 1024;
+/**
+ * The server's V8 heap in use right after a full garbage collection: memory it still holds, as
+ * opposed to memory not yet collected (which the resident size also counts, at the collector's
+ * whim). The server must have been started with `NODE_OPTIONS=--inspect=127.0.0.1:0`.
+ */
+export async function heapAfterGc(server: OutpostServer): Promise<number> {
+  if (!server.inspector) throw new Error('the server was not started with an inspector');
+  return (await collectGarbage(server.inspector)).heapUsedBytes;
 }
 
 // ---------------------------------------------------------------------------------------------
