@@ -61,7 +61,8 @@ export class DocumentRoom {
   ) {
     // A fixed guid: a random one costs 36 calls into the system's random source per document.
     this.doc = new Y.Doc({ gc: true, guid: name });
-    this.doc.on('update', this.onDocUpdate);
+    // Listening for updates starts once loaded: while the stores fill the document, Yjs would
+    // encode the whole stored state once more for a listener that ignores it.
     this.loaded = this.load();
     // A failed load is reported to the connections; it must not crash the process.
     this.loaded.catch(() => undefined);
@@ -219,18 +220,24 @@ export class DocumentRoom {
   }
 
   private async load(): Promise<void> {
+    let storedBytes: number | null = null;
+    const payload = {
+      documentName: this.name,
+      ref: this.ref,
+      doc: this.doc,
+      storedBytes: (bytes: number) => (storedBytes = (storedBytes ?? 0) + bytes),
+    };
     try {
       await this.options.previous;
-      for (const ext of this.extensions) {
-        await ext.onLoadDocument?.({ documentName: this.name, ref: this.ref, doc: this.doc });
-      }
+      for (const ext of this.extensions) await ext.onLoadDocument?.(payload);
     } catch (error) {
       this.options.logger.error('document load failed', { doc: this.name, error: String(error) });
       void this.shutdown(CLOSE.serverError, 'could not load the document', false);
       throw error;
     }
     if (this.state !== 'loading') return;
-    this.size = Y.encodeStateAsUpdate(this.doc).byteLength;
+    this.size = storedBytes ?? Y.encodeStateAsUpdate(this.doc).byteLength;
+    this.doc.on('update', this.onDocUpdate);
     this.state = 'ready';
     for (const connection of this.connections) {
       this.greet(connection);

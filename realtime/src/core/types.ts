@@ -52,6 +52,11 @@ export interface OnLoadDocumentPayload {
   documentName: string;
   ref: DocumentRef;
   doc: Y.Doc;
+  /**
+   * A store tells how many bytes it filled the document from, which spares the room encoding
+   * the whole document once more only to learn its size.
+   */
+  storedBytes?(bytes: number): void;
 }
 export interface BeforeApplyUpdatePayload {
   documentName: string;

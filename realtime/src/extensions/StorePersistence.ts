@@ -71,7 +71,7 @@ export class StorePersistence implements Extension {
     return [...this.docs.keys()];
   }
 
-  async onLoadDocument({ documentName, doc }: OnLoadDocumentPayload): Promise<void> {
+  async onLoadDocument({ documentName, doc, storedBytes }: OnLoadDocumentPayload): Promise<void> {
     const early: { seq: number; update: Uint8Array }[] = [];
     this.early.set(documentName, early);
     let stored;
@@ -88,14 +88,22 @@ export class StorePersistence implements Extension {
       catchingUp: null,
     };
     // What other nodes stored during the read is durable too: part of the loaded state.
-    doc.transact(() => {
-      for (const update of stored.updates) Y.applyUpdate(doc, update, STORAGE);
-      for (const { seq, update } of early) {
-        if (seq <= tracked.cursor) continue;
-        Y.applyUpdate(doc, update, STORAGE);
-        this.seen(tracked, seq);
-      }
-    }, STORAGE);
+    let bytes = 0;
+    if (stored.updates.length || early.length) {
+      doc.transact(() => {
+        for (const update of stored.updates) {
+          Y.applyUpdate(doc, update, STORAGE);
+          bytes += update.byteLength;
+        }
+        for (const { seq, update } of early) {
+          if (seq <= tracked.cursor) continue;
+          Y.applyUpdate(doc, update, STORAGE);
+          bytes += update.byteLength;
+          this.seen(tracked, seq);
+        }
+      }, STORAGE);
+    }
+    storedBytes?.(bytes);
     this.docs.set(documentName, tracked);
     if (tracked.ahead.size) void this.catchUp(documentName).catch(() => undefined);
     if (stored.pending >= this.options.compactEvery) await this.compact(documentName);

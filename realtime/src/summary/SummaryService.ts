@@ -188,6 +188,9 @@ export class SummaryService implements Extension {
   /** Asked again while a pass ran: run one more once it ends. */
   private keepAgain = false;
   private stopped = false;
+  /** Changes not yet published, per workspace (see `publish`). */
+  private readonly queued = new Map<WorkspaceSummary, Change>();
+  private flushing: NodeJS.Immediate | null = null;
 
   constructor(private readonly options: SummaryOptions) {
     this.now = options.now ?? Date.now;
@@ -218,6 +221,9 @@ export class SummaryService implements Extension {
 
   stop(): void {
     this.stopped = true;
+    if (this.flushing) clearImmediate(this.flushing);
+    this.flushing = null;
+    this.queued.clear();
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     for (const release of this.kept.values()) release();
@@ -325,6 +331,8 @@ export class SummaryService implements Extension {
   /** Everything in the person's scope, as of now. */
   snapshot(principal: Principal & { workspaceId: string }): SummarySnapshot {
     const summary = this.workspace(principal.workspaceId);
+    // Changes still queued are published first: the snapshot's seq then covers them.
+    this.flush(summary);
     const now = this.now();
     const wide = inScope(principal, null);
     const pins: MapPin[] = [];
@@ -637,8 +645,25 @@ export class SummaryService implements Extension {
       change.events.push(event('task_reopened'));
   }
 
-  /** Re-counts the grids a change touched and sends each watcher what they may see. */
+  /**
+   * Queues what a change did; everything queued in one turn of the event loop is published
+   * together, so a burst of edits costs one re-count of each grid it touched, not one per edit.
+   */
   private publish(summary: WorkspaceSummary, change: Change): void {
+    const queued = this.queued.get(summary);
+    if (queued) merge(queued, change);
+    else this.queued.set(summary, change);
+    this.flushing ??= setImmediate(() => {
+      this.flushing = null;
+      for (const queuedSummary of [...this.queued.keys()]) this.flush(queuedSummary);
+    });
+  }
+
+  /** Re-counts the grids the queued changes touched and sends each watcher what they may see. */
+  private flush(summary: WorkspaceSummary): void {
+    const change = this.queued.get(summary);
+    if (!change) return;
+    this.queued.delete(summary);
     const now = this.now();
     const grids = new Map<string | null, CounterPair>();
     for (const grid of change.grids) {
@@ -687,6 +712,33 @@ export class SummaryService implements Extension {
         send(delta);
     });
   }
+}
+
+/** Folds `later` into `earlier`, so that applying the result equals applying both in order. */
+function merge(earlier: Change, later: Change): void {
+  if (later.removed.length) {
+    const gone = new Set(later.removed.map((r) => r.key));
+    earlier.pins = earlier.pins.filter((p) => !gone.has(p.pin.key));
+    earlier.removed.push(...later.removed);
+  }
+  if (later.pins.length) {
+    const replaced = new Set(later.pins.map((p) => p.pin.key));
+    earlier.pins = earlier.pins.filter((p) => !replaced.has(p.pin.key));
+    earlier.pins.push(...later.pins);
+  }
+  if (later.removedCheckpoints.length) {
+    const gone = new Set(later.removedCheckpoints.map((r) => r.key));
+    earlier.checkpoints = earlier.checkpoints.filter((c) => !gone.has(c.key));
+    earlier.removedCheckpoints.push(...later.removedCheckpoints);
+  }
+  if (later.checkpoints.length) {
+    const replaced = new Set(later.checkpoints.map((c) => c.key));
+    earlier.checkpoints = earlier.checkpoints.filter((c) => !replaced.has(c.key));
+    earlier.checkpoints.push(...later.checkpoints);
+  }
+  for (const grid of later.grids) earlier.grids.add(grid);
+  earlier.events.push(...later.events);
+  if (later.dayStart !== undefined) earlier.dayStart = later.dayStart;
 }
 
 function emptyChange(): Change {
