@@ -153,7 +153,7 @@ class WorkspaceSummary {
 }
 
 /** What one change did, before it is cut to each watcher's scope. */
-interface Change {
+export interface Change {
   pins: { facts: TaskFacts; pin: MapPin }[];
   checkpoints: CheckpointPin[];
   removedCheckpoints: { key: string; grid: string }[];
@@ -715,7 +715,7 @@ export class SummaryService implements Extension {
 }
 
 /** Folds `later` into `earlier`, so that applying the result equals applying both in order. */
-function merge(earlier: Change, later: Change): void {
+export function merge(earlier: Change, later: Change): void {
   if (later.removed.length) {
     const gone = new Set(later.removed.map((r) => r.key));
     earlier.pins = earlier.pins.filter((p) => !gone.has(p.pin.key));
@@ -741,7 +741,7 @@ function merge(earlier: Change, later: Change): void {
   if (later.dayStart !== undefined) earlier.dayStart = later.dayStart;
 }
 
-function emptyChange(): Change {
+export function emptyChange(): Change {
   return {
     pins: [],
     removed: [],
