@@ -144,6 +144,14 @@ export async function startServer(
     logger,
     keepLoaded: relay !== null,
   });
+  const rosterAlarms: RosterAlarms = new RosterAlarms(
+    (): YjsHub => hub,
+    // Called only once the server runs, after `io` exists.
+    () => io,
+    () => accounts.workspaces(),
+    logger,
+    config.rosterCheckMs,
+  );
   const hub: YjsHub = new YjsHub({
     extensions: [
       ...(relay ? [relay] : []),
@@ -154,6 +162,7 @@ export async function startServer(
         access.assignable(workspaceId, grid, userId),
       ),
       new TaskNotifications((userId, notification) => notifyUser(io, userId, notification)),
+      rosterAlarms,
       summary,
     ],
     maxMessageBytes: config.maxMessageBytes,
@@ -189,13 +198,6 @@ export async function startServer(
       );
     };
   }
-  const rosterAlarms = new RosterAlarms(
-    hub,
-    io,
-    () => accounts.workspaces(),
-    logger,
-    config.rosterCheckMs,
-  );
   for (const workspace of await accounts.workspaces()) {
     for (const user of await accounts.users(workspace.id)) await access.syncMember(user);
   }

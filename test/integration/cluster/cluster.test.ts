@@ -5,7 +5,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { TaskBoard, WorkspaceDirectory, type MapPin } from '@outpost/model';
+import { io } from 'socket.io-client';
+import {
+  Roster,
+  TaskBoard,
+  WorkspaceDirectory,
+  rosterDocName,
+  type MapPin,
+  type RosterAlarmEvent,
+} from '@outpost/model';
 import {
   api,
   Cleanup,
@@ -17,6 +25,7 @@ import {
   TASKS_DOC,
   waitFor,
   within,
+  type OutpostSocket,
   type Principal,
 } from '../helpers.ts';
 import { converged, TestCluster, titles } from './cluster.ts';
@@ -26,7 +35,12 @@ let leader: Principal;
 const cleanup = new Cleanup();
 
 beforeAll(async () => {
-  cluster = await TestCluster.start({ nodes: 3 });
+  cluster = await TestCluster.start({
+    nodes: 3,
+    // Only the first node looks at the rosters (after its first pass at start): the others
+    // learn of alarms through the rosters alone.
+    nodeEnv: (i) => ({ OUTPOST_ROSTER_CHECK_MS: i === 0 ? '500' : '600000' }),
+  });
   leader = await principal(cluster.nodes[0]!, 'leader');
 }, 120_000);
 
@@ -109,6 +123,49 @@ describe('cluster', () => {
     await waitFor(() =>
       expect(inbox.notifications.map((n) => n.title)).toContain('assigned across nodes'),
     );
+  });
+
+  it('an uncovered-post alarm raised by one node reaches a supervisor on another, and so does its end', async () => {
+    const supervisor = await principal(cluster.nodes[1]!, 'supervisor');
+    const socket: OutpostSocket = cleanup.add(
+      io(cluster.nodes[1]!.url, {
+        reconnection: false,
+        forceNew: true,
+        extraHeaders: { Authorization: `Bearer ${supervisor.token}` },
+      }),
+      (s) => s.close(),
+    );
+    const alarms: RosterAlarmEvent[] = [];
+    socket.on('rosterAlarm', (alarm) => alarms.push(alarm));
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', () => resolve());
+      socket.once('connect_error', reject);
+    });
+    // The supervisor adds a shift starting in a moment with nobody on it, through node 2.
+    const provider = cleanup.provider(
+      await syncedProvider(cluster.nodes[1]!, rosterDocName('demo', 'g1'), {
+        token: supervisor.token,
+      }),
+    );
+    const roster = new Roster(provider.doc);
+    const start = Date.now() + 500;
+    const shift = roster.addShift({
+      checkpoint: 'g1-cp1',
+      name: 'Cluster alarm',
+      start,
+      end: start + 3_600_000,
+      required: 1,
+    });
+    await waitFor(() => expect(alarms.some((a) => a.shift === shift && a.active)).toBe(true), {
+      timeout: 15_000,
+    });
+    // A supervisor acknowledges it on node 2; node 1 clears it; node 2 says it ended.
+    roster.acknowledge(shift, supervisor.user.id);
+    await waitFor(
+      () => expect(alarms.find((a) => a.shift === shift && !a.active)?.clearedBy).toBe('ack'),
+      { timeout: 15_000 },
+    );
+    expect(alarms.filter((a) => a.shift === shift && a.active)).toHaveLength(1);
   });
 
   it("a leader's summary on one node follows edits made through the others, on any board", async () => {

@@ -17,6 +17,8 @@ import { LocalPostgres, LocalRedis } from '../../../realtime/src/cluster/localSe
 export interface ClusterOptions {
   nodes?: number;
   env?: Record<string, string>;
+  /** Environment of one node (index from 0), over `env`. */
+  nodeEnv?: (index: number) => Record<string, string>;
 }
 
 export class TestCluster {
@@ -29,7 +31,11 @@ export class TestCluster {
     readonly password: string,
   ) {}
 
-  static async start({ nodes = 3, env = {} }: ClusterOptions = {}): Promise<TestCluster> {
+  static async start({
+    nodes = 3,
+    env = {},
+    nodeEnv = () => ({}),
+  }: ClusterOptions = {}): Promise<TestCluster> {
     const [pg, redis] = await Promise.all([tempPostgres(), tempRedis()]);
     const password = `pw-${crypto.randomBytes(9).toString('base64url')}`;
     const cluster = new TestCluster(pg, redis, [], password);
@@ -47,6 +53,7 @@ export class TestCluster {
               OUTPOST_CATCHUP_MS: '1000',
               OUTPOST_UNLOAD_GRACE_MS: '2000',
               ...env,
+              ...nodeEnv(i),
             },
           }),
         ),
