@@ -3,7 +3,8 @@
  * RSS per connection (growth over a fresh server's baseline, divided by C) and connect time.
  * Each level runs on a freshly started server. RSS depends on when V8 last collected and how
  * far it grew its young generation, so the servers also run with an inspector: after the RSS
- * reading, a forced full GC gives the heap each connection really holds.
+ * reading, a forced full GC gives the heap each connection really holds, and RSS read after a
+ * full GC on both sides leaves out garbage of the connection burst.
  */
 import type { ConnectResult } from '../client/worker.ts';
 import type { Row } from '../lib/report.ts';
@@ -29,6 +30,8 @@ interface IdleSample {
   rssBaseline: number;
   rssConnected: number;
   rssPerConnection: number;
+  /** The same with both readings taken right after a forced full GC (no garbage counted). */
+  rssPerConnectionAfterGc: number;
   /** V8 heap still used per connection after a forced full GC (over the same before GC). */
   heapPerConnection: number;
   cpuPerConnectionMs: number;
@@ -105,6 +108,7 @@ export const idle: Scenario = {
               rssBaseline: baseline.rssBytes,
               rssConnected: connected.rssBytes,
               rssPerConnection: perConnection,
+              rssPerConnectionAfterGc: (connectedGc.rssBytes - baselineGc.rssBytes) / count,
               heapPerConnection: (connectedGc.heapUsedBytes - baselineGc.heapUsedBytes) / count,
               cpuPerConnectionMs: (connected.cpuMs - baseline.cpuMs) / count,
               errors: connect.flatMap((c) => c.errors),
@@ -116,6 +120,13 @@ export const idle: Scenario = {
       const section = `${count} idle`;
       rows.push(
         row(section, 'RSS per connection', 'bytes', outcomes, (v) => v.rssPerConnection),
+        row(
+          section,
+          'RSS per connection, both readings after a full GC',
+          'bytes',
+          outcomes,
+          (v) => v.rssPerConnectionAfterGc,
+        ),
         row(
           section,
           'heap per connection after a full GC',
