@@ -19,7 +19,8 @@ const USAGE = `Outpost admin commands (run from the repository root; DATA_DIR as
   pnpm admin user password <username>               set a new password (same rule)
   pnpm admin users                                  list users
 
-Roles: ${ROLES.join(', ')}. New users appear in the workspace directory on the next server start.
+Roles: ${ROLES.join(', ')}. A running server picks up these changes within 15 s
+(OUTPOST_ACCOUNT_SWEEP_MS): new people appear in the workspace directory and assignee lists.
 `;
 
 async function main(args: string[]): Promise<number> {

@@ -49,6 +49,12 @@ export interface Config {
    * starting; tests set it low.
    */
   rosterCheckMs: number;
+  /**
+   * How often accounts changed outside this process (the admin CLI, another node's database
+   * writes) reach open connections and the workspace directory, in ms
+   * (`OUTPOST_ACCOUNT_SWEEP_MS`). Default 15 s; tests set it low.
+   */
+  accountSweepMs: number;
   /** Log level (`LOG_LEVEL`): `info` by default, `silent` in tests that want quiet. */
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   /**
@@ -101,6 +107,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     catchUpMs: int(env, 'OUTPOST_CATCHUP_MS', 5_000, 100, 3_600_000),
     metricsToken: env.OUTPOST_METRICS_TOKEN || null,
     rosterCheckMs: int(env, 'OUTPOST_ROSTER_CHECK_MS', 20_000, 100, 600_000),
+    accountSweepMs: int(env, 'OUTPOST_ACCOUNT_SWEEP_MS', 15_000, 100, 600_000),
   };
 }
 

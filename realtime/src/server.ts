@@ -91,7 +91,6 @@ function isLoopback(address: string | undefined): boolean {
 }
 
 /** How often open sockets re-check their credential against the store. */
-const CREDENTIAL_SWEEP_MS = 15_000;
 
 export async function startServer(
   config: Config,
@@ -258,12 +257,18 @@ export async function startServer(
     3600_000,
   );
   sessionPurge.unref();
-  // Revocations made elsewhere (the admin CLI, an expired session) reach open sockets here.
+  // Changes made elsewhere (the admin CLI, an expired session) reach open sockets and the
+  // workspace directory here: revoked credentials, new accounts, changed roles and grids.
+  let sweeping = false;
   const credentialSweep = setInterval(() => {
-    access.revokeInvalid('session ended', false).catch((error: unknown) => {
-      logger.warn('credential sweep failed', { error: String(error) });
-    });
-  }, CREDENTIAL_SWEEP_MS);
+    if (sweeping) return;
+    sweeping = true;
+    access
+      .revokeInvalid('session ended', false)
+      .then(() => access.syncAccounts())
+      .catch((error: unknown) => logger.warn('account sweep failed', { error: String(error) }))
+      .finally(() => (sweeping = false));
+  }, config.accountSweepMs);
   credentialSweep.unref();
 
   let closing: Promise<void> | null = null;

@@ -210,6 +210,20 @@ export class AccessService implements DocumentDirectory {
     if (announce) this.onLocalChange?.({ kind: 'user', userId: user.id });
   }
 
+  /**
+   * Applies accounts that changed without this process hearing of it (the admin CLI writes to
+   * the store directly): new people join the workspace directory, and a changed role, scope or
+   * name applies to what the person has open, as `applyUserChange` does.
+   */
+  async syncAccounts(): Promise<void> {
+    for (const workspace of await this.accounts.workspaces()) {
+      for (const user of await this.accounts.users(workspace.id)) {
+        const known = this.members.get(user.id);
+        if (!known || !sameAccount(known, user)) await this.applyUserChange(user, false);
+      }
+    }
+  }
+
   /** Writes the person into the workspace directory (names shown on cards). */
   async syncMember(user: UserRecord): Promise<void> {
     this.members.set(user.id, user);
@@ -229,4 +243,15 @@ export class AccessService implements DocumentDirectory {
         directory.setMember(member);
     });
   }
+}
+
+/** The fields of an account that anything open depends on. */
+function sameAccount(a: UserRecord, b: UserRecord): boolean {
+  return (
+    a.username === b.username &&
+    a.displayName === b.displayName &&
+    a.role === b.role &&
+    a.disabled === b.disabled &&
+    JSON.stringify(a.grids) === JSON.stringify(b.grids)
+  );
 }
