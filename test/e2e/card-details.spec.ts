@@ -89,3 +89,34 @@ test('checklist, comments, filters and archiving work and reach the other person
     await leader.context.close();
   }
 });
+
+test('a due time means the same moment on devices set to different time zones', async ({
+  browser,
+}) => {
+  // The demo workspace runs on Asia/Shanghai; the leader's wall screen is set to London.
+  const supervisor = await signIn(browser, 'supervisor', { timezoneId: 'Asia/Shanghai' });
+  const leader = await signIn(browser, 'leader', { timezoneId: 'Europe/London' });
+  try {
+    await openBoard(supervisor.page, GRID_BOARD);
+    await openBoard(leader.page, GRID_BOARD);
+    const title = uniqueTitle('Gate rota check');
+    await createCard(supervisor.page, title);
+    await cardButton(leader.page, title).click();
+    const dialog = leader.page.getByRole('dialog');
+    // The field says which zone it reads, since it is not the device's own.
+    const due = dialog.getByLabel('Due (Asia/Shanghai)');
+    await due.fill('2030-05-06T08:30');
+    await due.press('Tab');
+    await leader.page.keyboard.press('Escape');
+    await expect(card(leader.page, title)).toContainText('08:30');
+    // The supervisor's phone, in the workspace's zone, shows the same wall time.
+    await expect(card(supervisor.page, title)).toContainText('08:30');
+    await cardButton(supervisor.page, title).click();
+    await expect(
+      supervisor.page.getByRole('dialog').getByLabel('Due', { exact: true }),
+    ).toHaveValue('2030-05-06T08:30');
+  } finally {
+    await supervisor.context.close();
+    await leader.context.close();
+  }
+});

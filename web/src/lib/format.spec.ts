@@ -1,14 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { fromDateTimeLocal, parseTags, toDateTimeLocal } from './format.ts';
+import { formatDateTime, fromDateTimeLocal, parseTags, toDateTimeLocal } from './format.ts';
 import { initials } from './presence.ts';
 
 describe('format', () => {
-  it('round-trips a datetime-local value', () => {
-    const ms = fromDateTimeLocal('2026-03-04T05:06');
-    expect(ms).not.toBeNull();
-    expect(toDateTimeLocal(ms)).toBe('2026-03-04T05:06');
-    expect(fromDateTimeLocal('')).toBeNull();
-    expect(toDateTimeLocal(null)).toBe('');
+  it('reads and writes datetime-local values in the workspace zone, not the device’s', () => {
+    const ms = fromDateTimeLocal('2026-03-04T05:06', 'Asia/Shanghai');
+    expect(ms).toBe(Date.UTC(2026, 2, 3, 21, 6));
+    expect(toDateTimeLocal(ms, 'Asia/Shanghai')).toBe('2026-03-04T05:06');
+    expect(toDateTimeLocal(ms, 'UTC')).toBe('2026-03-03T21:06');
+    expect(fromDateTimeLocal('', 'Asia/Shanghai')).toBeNull();
+    expect(fromDateTimeLocal('not a time', 'Asia/Shanghai')).toBeNull();
+    expect(toDateTimeLocal(null, 'Asia/Shanghai')).toBe('');
+  });
+
+  it('formats an instant in the given zone', () => {
+    const ms = Date.UTC(2026, 2, 3, 21, 6);
+    expect(formatDateTime(ms, 'en', 'Asia/Shanghai')).toMatch(/Mar 4.*05:06/);
+    expect(formatDateTime(ms, 'en', 'UTC')).toMatch(/Mar 3.*09:06 PM/);
   });
 
   it('splits tags on ASCII and Chinese separators, without blanks or repeats', () => {

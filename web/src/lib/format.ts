@@ -1,33 +1,41 @@
-/** Date helpers for the UI, in the browser's time zone. */
+import { fromLocalInput, toLocalInput } from '@outpost/model';
 
-function pad(n: number): string {
-  return String(n).padStart(2, '0');
+/**
+ * Date helpers for the UI. Times are shown and entered in the workspace's time zone (like the
+ * roster and the daily report), so a wall screen or a laptop set to another zone shows the
+ * same due time as the phones in the district.
+ */
+
+/** Epoch ms to the value of an `<input type="datetime-local">` in `zone`. */
+export function toDateTimeLocal(ms: number | null, zone: string): string {
+  return ms === null ? '' : toLocalInput(ms, zone);
 }
 
-/** Epoch ms to the value of an `<input type="datetime-local">`. */
-export function toDateTimeLocal(ms: number | null): string {
-  if (ms === null) return '';
-  const d = new Date(ms);
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+/** The value of an `<input type="datetime-local">` in `zone` to epoch ms (null when empty or invalid). */
+export function fromDateTimeLocal(value: string, zone: string): number | null {
+  return value ? fromLocalInput(value, zone) : null;
 }
 
-/** The value of an `<input type="datetime-local">` to epoch ms (null when empty or invalid). */
-export function fromDateTimeLocal(value: string): number | null {
-  if (!value) return null;
-  const ms = new Date(value).getTime();
-  return Number.isFinite(ms) && ms >= 0 ? Math.round(ms) : null;
-}
-
-export function formatDateTime(ms: number, locale: string | null | undefined): string {
-  const d = new Date(ms);
-  const sameYear = d.getFullYear() === new Date().getFullYear();
+export function formatDateTime(
+  ms: number,
+  locale: string | null | undefined,
+  zone: string,
+): string {
+  const year = (at: number) =>
+    new Intl.DateTimeFormat('en', { timeZone: zone, year: 'numeric' }).format(at);
   return new Intl.DateTimeFormat(locale ?? undefined, {
-    year: sameYear ? undefined : 'numeric',
+    timeZone: zone,
+    year: year(ms) === year(Date.now()) ? undefined : 'numeric',
     month: 'short',
     day: 'numeric',
     hour: '2-digit',
     minute: '2-digit',
-  }).format(d);
+  }).format(ms);
+}
+
+/** ` (Asia/Shanghai)` when the device's own zone is another one, so an entered time is not misread. */
+export function zoneNote(zone: string): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone === zone ? '' : ` (${zone})`;
 }
 
 /** Splits "a, b，c" (ASCII or Chinese commas) into clean tags. */

@@ -68,6 +68,17 @@ export function daysBetween(from: string, to: string): string[] {
   return days;
 }
 
+/** An instant as the value of an `<input type="datetime-local">` (`2026-03-04T05:06`) in the zone. */
+export function toLocalInput(at: number, zone: string): string {
+  return DateTime.fromMillis(at, { zone }).toFormat("yyyy-LL-dd'T'HH:mm");
+}
+
+/** The value of an `<input type="datetime-local">` as an instant in the zone; null if invalid. */
+export function fromLocalInput(value: string, zone: string): number | null {
+  const at = DateTime.fromISO(value, { zone });
+  return at.isValid && at.toMillis() >= 0 ? at.toMillis() : null;
+}
+
 /** `HH:mm` of an instant in the zone. */
 export function clockTime(at: number, zone: string): string {
   return DateTime.fromMillis(at, { zone }).toFormat('HH:mm');

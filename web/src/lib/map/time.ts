@@ -1,4 +1,4 @@
-/** "14:05" in the given (or the browser's) time zone. */
+/** "14:05" in the given time zone (the workspace's), or the browser's. */
 export function formatTime(ms: number, locale: string, timeZone?: string): string {
   return new Intl.DateTimeFormat(locale, {
     hour: '2-digit',
