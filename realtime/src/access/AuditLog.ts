@@ -1,3 +1,4 @@
+import { newId } from '@outpost/model';
 import type { Sql, SqlValue } from '../store/sql.ts';
 
 export interface AuditEntry {
@@ -49,12 +50,17 @@ export class AuditLog {
 
   async append(entries: readonly NewAuditEntry[]): Promise<void> {
     if (!entries.length) return;
+    // Keys chosen once, outside the transaction: if the store runs it again (its COMMIT was cut
+    // off but had gone through), the rows already there are skipped, not written twice.
+    const keyed = entries.map((entry) => ({ entry, uid: newId() }));
     await this.sql.transaction(async (tx) => {
-      for (const e of entries) {
+      for (const { entry: e, uid } of keyed) {
         await tx.run(
-          `INSERT INTO audit (at, device_at, user_id, workspace_id, document, via, entity, action, fields)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO audit (uid, at, device_at, user_id, workspace_id, document, via, entity, action, fields)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (uid) DO NOTHING`,
           [
+            uid,
             e.at,
             e.deviceAt,
             e.userId,

@@ -87,10 +87,13 @@ export class HeldUpdates {
     for (const entry of open) Y.applyUpdate(known, new Uint8Array(entry.data));
     if (!addsAnything(known, input.update)) return null;
     if (open.length >= MAX_OPEN_PER_USER_DOCUMENT) throw new HeldQueueFull();
+    // The id is chosen before the write: a statement the store retries after its commit went
+    // through finds the row there and adds nothing (rather than failing on the key).
     const id = newId();
     await this.sql.run(
       `INSERT INTO held_updates (id, workspace_id, document, user_id, reason, summary, data, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO NOTHING`,
       [
         id,
         input.workspaceId,

@@ -101,6 +101,10 @@ const MIGRATIONS: string[] = [
    INSERT INTO doc_heads (name, seq) SELECT name, max(doc_seq) FROM doc_updates GROUP BY name;
    CREATE TABLE leases (name TEXT PRIMARY KEY, holder TEXT NOT NULL, expires_at INTEGER NOT NULL);
    CREATE INDEX users_lower_username ON users (lower(username));`,
+  // A key chosen before each audit row is written, so a transaction retried after a COMMIT that
+  // did go through (PostgreSQL restarting) writes the row once, not twice.
+  `ALTER TABLE audit ADD COLUMN uid TEXT;
+   CREATE UNIQUE INDEX audit_uid ON audit (uid);`,
 ];
 
 /**

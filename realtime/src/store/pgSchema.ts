@@ -90,4 +90,8 @@ export const PG_MIGRATIONS: string[] = [
    );
    CREATE INDEX held_open ON held_updates (workspace_id, decided_at, created_at);
    CREATE INDEX held_user ON held_updates (document, user_id) WHERE decided_at IS NULL;`,
+  // As SQLite's fourth: a transaction retried after a COMMIT that went through writes an audit
+  // row once.
+  `ALTER TABLE audit ADD COLUMN uid TEXT;
+   CREATE UNIQUE INDEX audit_uid ON audit (uid);`,
 ];

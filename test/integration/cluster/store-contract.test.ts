@@ -336,6 +336,31 @@ for (const make of [sqliteBackend, postgresBackend]) {
         const next = await audit.query({ workspaceId: 'w1', before: page[0]!.id, limit: 5 });
         expect(next.map((e) => e.entity)).toEqual(['t1', 't1']);
       });
+
+      it('writes each entry once when its transaction runs again after a COMMIT that went through', async () => {
+        // What the PostgreSQL pool does when a COMMIT's answer is lost: it runs the whole
+        // transaction again, although the first one may have committed. Here the work of one
+        // transaction runs twice on the real database.
+        const retried: Sql = Object.assign(Object.create(sql) as Sql, {
+          transaction: <T>(work: (tx: Sql) => Promise<T>) =>
+            sql.transaction(async (tx) => (await work(tx), work(tx))),
+        });
+        await new AuditLog(retried).append([
+          {
+            workspaceId: 'w3',
+            document: 'board:w3:a',
+            via: 'api',
+            deviceAt: null,
+            at: Date.now(),
+            userId: 'u1',
+            entity: 't1',
+            action: 'created',
+            fields: [],
+          },
+        ]);
+        const entries = await new AuditLog(sql).query({ workspaceId: 'w3', limit: 10 });
+        expect(entries.map((e) => e.action)).toEqual(['created']);
+      });
     });
 
     describe('held updates', () => {
