@@ -194,6 +194,13 @@ describe('daily report', () => {
     }
     expect(res.body.report.totals.created).toBe(created);
     expect(res.body.report.totals.done).toBeGreaterThanOrEqual(1);
+    // Without a day: today's, as the workspace's zone counts it (what the report page opens).
+    const plain = await api<{ report: DailyReport; today: string }>(server, '/api/report', {
+      token: leader.token,
+    });
+    expect(plain.status).toBe(200);
+    expect(plain.body.report.day).toBe(today());
+    expect(plain.body.report.totals).toEqual(res.body.report.totals);
   });
 
   it('refuses people without reports, grids outside scope and bad days', async () => {

@@ -6,7 +6,8 @@ import type { SummaryService } from './SummaryService.ts';
 
 const reportQuery = z
   .object({
-    day: z.string().refine(isDay, 'a calendar day as YYYY-MM-DD'),
+    /** Absent: today, in the workspace's time zone. */
+    day: z.string().refine(isDay, 'a calendar day as YYYY-MM-DD').optional(),
     /** Comma-separated grid ids; absent: every grid in the reader's scope. */
     grids: z
       .string()
@@ -18,7 +19,8 @@ const reportQuery = z
   .strict();
 
 /**
- * `GET /api/report?day=YYYY-MM-DD&grids=g1,g2`: the daily report, for people with reports:read;
+ * `GET /api/report?day=YYYY-MM-DD&grids=g1,g2`: the daily report (of today without `day`), for
+ * people with reports:read;
  * `GET /api/rosters/<grid>/elsewhere`: the grid's people booked on another grid at the same time.
  */
 export function reportRoutes(summary: SummaryService): express.Router {
@@ -34,7 +36,8 @@ export function reportRoutes(summary: SummaryService): express.Router {
     await summary.ready;
     // A person scoped to some grids gets those grids, never the workspace-wide remainder.
     const scoped = grids ?? (inScope(me, null) ? null : [...(me.grids ?? [])]);
-    res.json({ report: summary.report(me, day, scoped), today: summary.today(me.workspaceId) });
+    const today = summary.today(me.workspaceId);
+    res.json({ report: summary.report(me, day ?? today, scoped), today });
   });
   // People of this grid's roster booked at the same time on another grid's: each grid keeps
   // its own roster, so only the server sees both.

@@ -2,9 +2,9 @@ import { csvCell, type DailyReport } from '@outpost/model';
 
 type Translate = (key: string, options?: { values?: Record<string, string | number> }) => string;
 
-/** `GET /api/report` for a day and a set of grids (none: every grid in scope). */
+/** `GET /api/report` for a day (empty: today) and a set of grids (none: every grid in scope). */
 export function reportPath(day: string, grids: readonly string[]): string {
-  const params = new URLSearchParams({ day });
+  const params = new URLSearchParams(day ? { day } : {});
   if (grids.length) params.set('grids', grids.join(','));
   return `/api/report?${params.toString()}`;
 }
