@@ -121,6 +121,22 @@ test('an administrator deletes and imports areas; a leader sees both live, witho
   expect(await leader.page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(
     1,
   );
+
+  // The same outline exported from AMap holds GCJ-02 numbers: said so, it is converted to
+  // WGS-84 and lands about 500 m further west than the file's numbers read as WGS-84.
+  const asWgs84 = (await area(leader.page, 'g4').boundingBox())!;
+  await panel.getByLabel('Coordinates in the file').selectOption('gcj02');
+  await file.setInputFiles(
+    geojson('amap.geojson', [
+      { type: 'Feature', properties: { 网格: G4 }, geometry: square(114.36, 30.545) },
+    ]),
+  );
+  await expect(panel.getByText('1 of 1 features ready.')).toBeVisible();
+  await panel.getByRole('button', { name: 'Import 1 area' }).click();
+  await expect(panel.getByText('1 area imported.')).toBeVisible();
+  await expect
+    .poll(async () => (await area(leader.page, 'g4').boundingBox())!.x)
+    .toBeLessThan(asWgs84.x - 5);
   await admin.context.close();
   await leader.context.close();
 });

@@ -168,6 +168,25 @@ describe('the workspace schema', () => {
 });
 
 describe('previewAreaImport', () => {
+  it('converts every position when the file holds GCJ-02, and keeps rings closed', () => {
+    const shift = ([lng, lat]: Position): Position => [lng - 0.0052, lat + 0.0025];
+    const preview = previewAreaImport(
+      {
+        type: 'Feature',
+        properties: { grid: 'g1' },
+        geometry: { type: 'Polygon', coordinates: [square] },
+      },
+      [{ id: 'g1', name: 'One' }],
+      new Set(),
+      null,
+      shift,
+    );
+    expect(preview.ready).toBe(true);
+    const ring = (preview.rows[0]!.area as { coordinates: Position[][] }).coordinates[0]!;
+    expect(ring[0]).toEqual([114.3548, 30.5525]);
+    expect(ring[ring.length - 1]).toEqual(ring[0]);
+  });
+
   const grids = [
     { id: 'g1', name: '第1网格' },
     { id: 'g2', name: 'Second grid' },

@@ -205,20 +205,34 @@ function twoDimensional(geometry: Record<string, unknown>): unknown {
 const text = (v: unknown) =>
   typeof v === 'string' ? v.trim() : typeof v === 'number' ? String(v) : '';
 
+/** The same area with every position passed through `convert` (rounded to seven decimals). */
+export function mapAreaPositions(area: GridArea, convert: (p: Position) => Position): GridArea {
+  const ring = (r: Ring): Ring =>
+    r.map((p) => {
+      const [lng, lat] = convert(p);
+      return [round(lng), round(lat)];
+    });
+  return area.type === 'Polygon'
+    ? { type: 'Polygon', coordinates: area.coordinates.map(ring) }
+    : { type: 'MultiPolygon', coordinates: area.coordinates.map((poly) => poly.map(ring)) };
+}
+
 /**
  * Checks a parsed GeoJSON file (a FeatureCollection, a Feature or a bare geometry) against the
  * workspace's grids. Each feature is matched to a grid by the first of its properties (see
  * `AREA_MATCH_PROPERTIES`, then `feature.id`) whose value is a grid's id or name; a bare
  * geometry, or a file with one feature and one grid chosen (`onlyGrid`), goes to that grid.
- * Only WGS-84 is accepted: a `crs` member naming anything else refuses the file, and projected
- * coordinates fail the range check. (GCJ-02 coordinates cannot be told apart from WGS-84:
- * the import says so to the person choosing the file.) Nothing is written here.
+ * Only longitude/latitude is accepted: a `crs` member naming anything but WGS-84 refuses the
+ * file, and projected coordinates fail the range check. GCJ-02 coordinates (exported from
+ * Chinese map services) cannot be told apart from WGS-84 by their numbers, so the person
+ * says which the file holds; `toWgs84` then converts every position. Nothing is written here.
  */
 export function previewAreaImport(
   json: unknown,
   grids: readonly Grid[],
   existing: ReadonlySet<string> = new Set(),
   onlyGrid: string | null = null,
+  toWgs84: ((p: Position) => Position) | null = null,
 ): AreaImportPreview {
   const fail = (fileProblem: AreaFileProblemCode): AreaImportPreview => ({
     rows: [],
@@ -276,8 +290,12 @@ export function previewAreaImport(
     const geometry = feature.geometry;
     if (typeof geometry !== 'object' || geometry === null)
       return { ...row, problem: 'no_geometry' };
-    const area = twoDimensional(geometry as Record<string, unknown>);
-    const problem = areaProblem(area);
+    let area = twoDimensional(geometry as Record<string, unknown>);
+    let problem = areaProblem(area);
+    if (problem === null && toWgs84) {
+      area = mapAreaPositions(area as GridArea, toWgs84);
+      problem = areaProblem(area);
+    }
     if (problem === null) {
       row.area = area as GridArea;
       row.vertices = areaVertexCount(row.area);

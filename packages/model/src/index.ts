@@ -59,6 +59,7 @@ export {
   areaProblem,
   areaVertexCount,
   isGridArea,
+  mapAreaPositions,
   previewAreaImport,
 } from './area.ts';
 export type { MapSettings, TileCrs, TileUrlProblem } from './map-settings.ts';

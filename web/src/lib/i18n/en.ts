@@ -627,7 +627,10 @@ export const en = {
       },
       import: {
         title: 'Import from GeoJSON',
-        help: 'A GeoJSON file (at most 5 MB) of Polygon or MultiPolygon features. Each feature goes to the grid whose id or name is in its property grid, id or name (or 网格, 名称); a file with one shape goes to the grid chosen above. Only WGS-84 longitude/latitude is accepted, as GeoJSON requires: projected or GCJ-02 coordinates are not converted (GCJ-02 would land about 500 m off).',
+        help: 'A GeoJSON file (at most 5 MB) of Polygon or MultiPolygon features. Each feature goes to the grid whose id or name is in its property grid, id or name (or 网格, 名称); a file with one shape goes to the grid chosen above. Longitude/latitude only (projected coordinates are refused). GeoJSON is WGS-84, but files exported from AMap (Gaode) or Tencent Maps usually hold GCJ-02: say so below and they are converted, or the outlines land about 500 m off.',
+        coordinates: 'Coordinates in the file',
+        wgs84: 'WGS-84 (GPS, standard GeoJSON)',
+        gcj02: 'GCJ-02 (AMap, Tencent Maps)',
         file: 'GeoJSON file',
         reading: 'Reading the file…',
         too_large:

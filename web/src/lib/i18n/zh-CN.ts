@@ -616,7 +616,10 @@ export const zhCN: Messages = {
       },
       import: {
         title: '从 GeoJSON 导入',
-        help: 'GeoJSON 文件（不超过 5 MB），要素为 Polygon 或 MultiPolygon。每个要素按属性 grid、id 或 name（或 网格、名称）中的网格编号或名称对应到网格；只有一个图形的文件对应到上面选中的网格。只接受 WGS-84 经纬度（GeoJSON 标准要求）：投影坐标或 GCJ-02 坐标不会被转换（GCJ-02 会偏移约 500 米）。',
+        help: 'GeoJSON 文件（不超过 5 MB），要素为 Polygon 或 MultiPolygon。每个要素按属性 grid、id 或 name（或 网格、名称）中的网格编号或名称对应到网格；只有一个图形的文件对应到上面选中的网格。只接受经纬度（投影坐标会被拒绝）。GeoJSON 标准是 WGS-84，但从高德或腾讯地图导出的文件通常是 GCJ-02：请在下方选择以便转换，否则轮廓会偏移约 500 米。',
+        coordinates: '文件中的坐标',
+        wgs84: 'WGS-84（GPS，标准 GeoJSON）',
+        gcj02: 'GCJ-02（高德、腾讯地图）',
         file: 'GeoJSON 文件',
         reading: '正在读取文件…',
         too_large: '该文件 {size} MB，上限为 {limit} MB。请简化图形或拆分文件。',

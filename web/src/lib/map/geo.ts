@@ -17,6 +17,15 @@ export function fromDisplay(position: LatLng, crs: TileCrs): LatLng {
   return { lat: round(lat!), lng: round(lng!) };
 }
 
+/** A GeoJSON `[lng, lat]` position in `crs`, as WGS-84 (an imported file's outline). */
+export function fromDisplayPosition(
+  position: readonly [number, number],
+  crs: TileCrs,
+): [number, number] {
+  const { lat, lng } = fromDisplay({ lat: position[1], lng: position[0] }, crs);
+  return [lng, lat];
+}
+
 /** Seven decimals: about a centimetre, more than any phone reports. */
 function round(value: number): number {
   return Math.round(value * 1e7) / 1e7;
