@@ -35,9 +35,10 @@ interface SoakResult {
   samples: Sample[];
   /**
    * Heap growth per 1,000 edits after the warm-up (the first eighth of the run, in which the
-   * event feed fills to its bound), from the second sample to the last.
+   * event feed fills to its bound), from the second sample to the last; null when fewer than
+   * 1,000 edits followed the warm-up (the quick run), too few to tell growth from noise.
    */
-  heapGrowthPer1000: number;
+  heapGrowthPer1000: number | null;
 }
 
 export const soak: Scenario = {
@@ -117,7 +118,10 @@ export const soak: Scenario = {
           edits,
           seconds: (performance.now() - started) / 1000,
           samples,
-          heapGrowthPer1000: ((last.heapBytes - warm.heapBytes) / (last.edits - warm.edits)) * 1000,
+          heapGrowthPer1000:
+            last.edits - warm.edits >= 1000
+              ? ((last.heapBytes - warm.heapBytes) / (last.edits - warm.edits)) * 1000
+              : null,
         };
       } finally {
         await Promise.all(writers.map((w) => w.close().catch(() => undefined)));
@@ -139,7 +143,7 @@ export const soak: Scenario = {
         row('', 'JS heap after GC, at the end', 'bytes', outcomes, at('last', 'heapBytes'), na),
         row(
           '',
-          'heap growth per 1,000 edits after warm-up',
+          'heap growth per 1,000 edits after warm-up (full run only)',
           'bytes',
           outcomes,
           (v) => v.heapGrowthPer1000,
