@@ -20,6 +20,11 @@ const FROM_PEER = Symbol('from another node');
 const docChannel = (name: string) => `outpost:doc:${name}`;
 const awarenessChannel = (name: string) => `outpost:aw:${name}`;
 const ACCOUNTS_CHANNEL = 'outpost:accounts';
+/** Every node says it is alive here, so the others can tell one that died. */
+const NODES_CHANNEL = 'outpost:nodes';
+const HEARTBEAT_MS = 2_000;
+/** A node not heard for this long is gone: its clients' presence is removed everywhere. */
+const PEER_TIMEOUT_MS = 3 * HEARTBEAT_MS;
 
 /** What the relay hands durable updates from other nodes to (the persistence extension). */
 export interface RelayTarget {
@@ -53,6 +58,11 @@ export class RedisRelay implements Extension {
   private readonly awareness = new Map<string, awarenessProtocol.Awareness>();
   private readonly watched = new Set<string>();
   private catchUpTimer: NodeJS.Timeout | null = null;
+  private heartbeatTimer: NodeJS.Timeout | null = null;
+  /** When each other node was last heard from. */
+  private readonly peers = new Map<string, number>();
+  /** Per document: which node announced each awareness client id it relayed. */
+  private readonly presenceOwners = new Map<string, Map<number, string>>();
   private wasDown = false;
   private closed = false;
   onAccountEvent: ((event: AccountEvent) => void) | null = null;
@@ -78,6 +88,8 @@ export class RedisRelay implements Extension {
       client.on('ready', () => {
         if (!this.wasDown) return;
         this.wasDown = false;
+        // Nobody could be heard meanwhile: start counting again rather than declare all gone.
+        for (const node of this.peers.keys()) this.peers.set(node, Date.now());
         options.logger.info('redis back; catching up from the store', { role });
         void this.catchUp();
       });
@@ -88,8 +100,42 @@ export class RedisRelay implements Extension {
     this.target = target;
     await Promise.all([this.pub.connect(), this.sub.connect()]);
     await this.sub.subscribe(ACCOUNTS_CHANNEL, (message) => this.onAccountMessage(message));
+    await this.sub.subscribe(NODES_CHANNEL, (message) => this.heard(message));
     this.catchUpTimer = setInterval(() => void this.catchUp(), this.options.catchUpMs);
     this.catchUpTimer.unref();
+    this.heartbeatTimer = setInterval(() => {
+      this.publish(NODES_CHANNEL, this.options.nodeId);
+      this.forgetSilentPeers();
+    }, HEARTBEAT_MS);
+    this.heartbeatTimer.unref();
+    this.publish(NODES_CHANNEL, this.options.nodeId);
+  }
+
+  private heard(node: string): void {
+    if (node !== this.options.nodeId) this.peers.set(node, Date.now());
+  }
+
+  /**
+   * A node killed outright says nothing: the presence of its clients would stay on every other
+   * node until awareness times out (30 s), people shown on a card nobody has open. Once a node
+   * has been silent for `PEER_TIMEOUT_MS`, the presence it relayed is removed here.
+   */
+  private forgetSilentPeers(): void {
+    // Not hearing anyone because this node's own subscription is down proves nothing.
+    if (!this.sub.isReady) return;
+    const now = Date.now();
+    for (const [node, seen] of this.peers) {
+      if (now - seen < PEER_TIMEOUT_MS) continue;
+      this.peers.delete(node);
+      for (const [name, owners] of this.presenceOwners) {
+        const gone = [...owners].filter(([, owner]) => owner === node).map(([id]) => id);
+        if (!gone.length) continue;
+        for (const id of gone) owners.delete(id);
+        const awareness = this.awareness.get(name);
+        if (awareness) awarenessProtocol.removeAwarenessStates(awareness, gone, FROM_PEER);
+      }
+      this.options.logger.warn('node went silent; its clients’ presence removed', { node });
+    }
   }
 
   /** Is Redis reachable now? (`/readyz`) */
@@ -139,6 +185,9 @@ export class RedisRelay implements Extension {
         if (origin === FROM_PEER || this.closed) return;
         const changed = added.concat(updated, removed);
         if (!changed.length) return;
+        // Announced through this node now (a client that moved here): no longer another's.
+        const owners = this.presenceOwners.get(documentName);
+        if (owners) for (const id of changed) owners.delete(id);
         const encoder = encoding.createEncoder();
         encoding.writeVarString(encoder, this.options.nodeId);
         encoding.writeVarUint8Array(
@@ -153,6 +202,7 @@ export class RedisRelay implements Extension {
   async onStoreDocument({ documentName, reason }: OnStoreDocumentPayload): Promise<void> {
     if (reason === 'compact' || !this.watched.delete(documentName)) return;
     this.awareness.delete(documentName);
+    this.presenceOwners.delete(documentName);
     await Promise.all([
       this.sub.unsubscribe(docChannel(documentName)),
       this.sub.unsubscribe(awarenessChannel(documentName)),
@@ -178,6 +228,7 @@ export class RedisRelay implements Extension {
   async close(): Promise<void> {
     this.closed = true;
     if (this.catchUpTimer) clearInterval(this.catchUpTimer);
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
     await Promise.all(
       [this.sub, this.pub].map((client) =>
         client.isOpen ? client.quit().catch(() => client.destroy()) : undefined,
@@ -206,6 +257,7 @@ export class RedisRelay implements Extension {
       const decoder = decoding.createDecoder(message);
       const node = decoding.readVarString(decoder);
       if (node === this.options.nodeId) return;
+      this.heard(node);
       const seq = decoding.readVarUint(decoder);
       const sentAt = decoding.readFloat64(decoder);
       const update = decoding.readVarUint8Array(decoder);
@@ -222,14 +274,29 @@ export class RedisRelay implements Extension {
     if (!awareness) return;
     try {
       const decoder = decoding.createDecoder(message);
-      if (decoding.readVarString(decoder) === this.options.nodeId) return;
-      awarenessProtocol.applyAwarenessUpdate(
-        awareness,
-        decoding.readVarUint8Array(decoder),
-        FROM_PEER,
-      );
+      const node = decoding.readVarString(decoder);
+      if (node === this.options.nodeId) return;
+      this.heard(node);
+      const update = decoding.readVarUint8Array(decoder);
+      awarenessProtocol.applyAwarenessUpdate(awareness, update, FROM_PEER);
+      this.notePresenceOwners(name, node, update);
     } catch (error) {
       this.options.logger.warn('bad relayed awareness', { doc: name, error: String(error) });
+    }
+  }
+
+  /** Remembers which node announced each client id of an awareness update (null: it left). */
+  private notePresenceOwners(name: string, node: string, update: Uint8Array): void {
+    let owners = this.presenceOwners.get(name);
+    if (!owners) this.presenceOwners.set(name, (owners = new Map()));
+    const decoder = decoding.createDecoder(update);
+    const count = decoding.readVarUint(decoder);
+    for (let i = 0; i < count; i++) {
+      const clientId = decoding.readVarUint(decoder);
+      decoding.readVarUint(decoder);
+      const state = decoding.readVarString(decoder);
+      if (state === 'null') owners.delete(clientId);
+      else owners.set(clientId, node);
     }
   }
 

@@ -15,6 +15,7 @@ import {
   principal,
   provider,
   RawYjsClient,
+  syncedProvider,
   TASKS_DOC,
   updateFrom,
   waitFor,
@@ -262,4 +263,31 @@ describe('faults', () => {
       await cleanup.run();
     }
   }, 240_000);
+
+  it('SIGKILL of a node: the presence of its clients leaves the other nodes, not 30 s later', async () => {
+    const cleanup = new Cleanup();
+    try {
+      const [first, , victim] = cluster.nodes as [OutpostServer, OutpostServer, OutpostServer];
+      const watcher = cleanup.provider(
+        await syncedProvider(first, TASKS_DOC, { token: leader.token }),
+      );
+      const stranded = cleanup.provider(
+        await syncedProvider(victim, TASKS_DOC, { token: leader.token }),
+      );
+      stranded.awareness.setLocalStateField('focus', { task: 'on the node about to die' });
+      const id = stranded.awareness.clientID;
+      await waitFor(() => expect(watcher.awareness.getStates().has(id)).toBe(true));
+      // The client stays with its dead node (no balancer to move it): only the cluster can
+      // tell the others it is gone. Awareness alone would keep it for 30 s.
+      await victim.kill();
+      await waitFor(() => expect(watcher.awareness.getStates().has(id)).toBe(false), {
+        timeout: 15_000,
+        interval: 250,
+      });
+      stranded.destroy();
+      await victim.restart();
+    } finally {
+      await cleanup.run();
+    }
+  }, 60_000);
 });
