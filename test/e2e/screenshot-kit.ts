@@ -24,6 +24,19 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
+/** A fresh context at `size` in `locale`, on the demo workspace's time zone (not signed in). */
+export function contextAt(browser: Browser, server: RunningServer, size: Size, locale: string) {
+  return browser.newContext({
+    baseURL: server.url,
+    viewport: size.viewport,
+    deviceScaleFactor: size.scale,
+    isMobile: size.mobile,
+    hasTouch: size.mobile,
+    locale,
+    timezoneId: 'Asia/Shanghai',
+  });
+}
+
 /** A fresh context at `size` in `locale`, signed in as `username` through the login page. */
 export async function signedIn(
   browser: Browser,
@@ -33,15 +46,7 @@ export async function signedIn(
   username: string,
   password = server.password,
 ) {
-  const context = await browser.newContext({
-    baseURL: server.url,
-    viewport: size.viewport,
-    deviceScaleFactor: size.scale,
-    isMobile: size.mobile,
-    hasTouch: size.mobile,
-    locale,
-    timezoneId: 'Asia/Shanghai',
-  });
+  const context = await contextAt(browser, server, size, locale);
   const page = await context.newPage();
   page.on('pageerror', (e) => process.stderr.write(`pageerror: ${e.message}\n`));
   const zh = locale === 'zh-CN';

@@ -11,6 +11,7 @@ import * as Y from 'yjs';
 import {
   LOCALES,
   SIZES,
+  contextAt,
   launchChromium,
   screenshotsTo,
   signedIn as signedInAs,
@@ -99,15 +100,7 @@ try {
 
       // The leader: login, home, board, card, new task, held changes.
       {
-        const context = await browser.newContext({
-          baseURL: server.url,
-          viewport: size.viewport,
-          deviceScaleFactor: size.scale,
-          isMobile: size.mobile,
-          hasTouch: size.mobile,
-          locale,
-          timezoneId: 'Asia/Shanghai',
-        });
+        const context = await contextAt(browser, server, size, locale);
         const page = await context.newPage();
         await page.goto('/login');
         await page.getByRole('button', { name: t('Sign in', '登录') }).waitFor();

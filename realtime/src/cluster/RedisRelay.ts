@@ -14,8 +14,13 @@ import type { Metrics } from './metrics.ts';
 
 export type RedisClient = ReturnType<typeof createClient>;
 
-/** Marks awareness changes that came from another node, so they are not sent back out. */
-const FROM_PEER = Symbol('from another node');
+/**
+ * Marks awareness changes that came from another node (named), so they are not sent back out
+ * and the node they came from is remembered.
+ */
+class FromPeer {
+  constructor(readonly node: string) {}
+}
 
 const docChannel = (name: string) => `outpost:doc:${name}`;
 const awarenessChannel = (name: string) => `outpost:aw:${name}`;
@@ -132,7 +137,7 @@ export class RedisRelay implements Extension {
         if (!gone.length) continue;
         for (const id of gone) owners.delete(id);
         const awareness = this.awareness.get(name);
-        if (awareness) awarenessProtocol.removeAwarenessStates(awareness, gone, FROM_PEER);
+        if (awareness) awarenessProtocol.removeAwarenessStates(awareness, gone, new FromPeer(node));
       }
       this.options.logger.warn('node went silent; its clients’ presence removed', { node });
     }
@@ -182,11 +187,18 @@ export class RedisRelay implements Extension {
         { added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
         origin: unknown,
       ) => {
-        if (origin === FROM_PEER || this.closed) return;
+        if (this.closed) return;
         const changed = added.concat(updated, removed);
         if (!changed.length) return;
+        let owners = this.presenceOwners.get(documentName);
+        if (origin instanceof FromPeer) {
+          // Remember which node each client is present through (and forget those who left).
+          if (!owners) this.presenceOwners.set(documentName, (owners = new Map()));
+          for (const id of added.concat(updated)) owners.set(id, origin.node);
+          for (const id of removed) owners.delete(id);
+          return;
+        }
         // Announced through this node now (a client that moved here): no longer another's.
-        const owners = this.presenceOwners.get(documentName);
         if (owners) for (const id of changed) owners.delete(id);
         const encoder = encoding.createEncoder();
         encoding.writeVarString(encoder, this.options.nodeId);
@@ -278,25 +290,9 @@ export class RedisRelay implements Extension {
       if (node === this.options.nodeId) return;
       this.heard(node);
       const update = decoding.readVarUint8Array(decoder);
-      awarenessProtocol.applyAwarenessUpdate(awareness, update, FROM_PEER);
-      this.notePresenceOwners(name, node, update);
+      awarenessProtocol.applyAwarenessUpdate(awareness, update, new FromPeer(node));
     } catch (error) {
       this.options.logger.warn('bad relayed awareness', { doc: name, error: String(error) });
-    }
-  }
-
-  /** Remembers which node announced each client id of an awareness update (null: it left). */
-  private notePresenceOwners(name: string, node: string, update: Uint8Array): void {
-    let owners = this.presenceOwners.get(name);
-    if (!owners) this.presenceOwners.set(name, (owners = new Map()));
-    const decoder = decoding.createDecoder(update);
-    const count = decoding.readVarUint(decoder);
-    for (let i = 0; i < count; i++) {
-      const clientId = decoding.readVarUint(decoder);
-      decoding.readVarUint(decoder);
-      const state = decoding.readVarString(decoder);
-      if (state === 'null') owners.delete(clientId);
-      else owners.set(clientId, node);
     }
   }
 

@@ -92,11 +92,6 @@ export class DocumentRoom {
     return this.size;
   }
 
-  /** Sets the size after a compaction wrote a snapshot of `bytes`. */
-  resetStoredBytes(bytes: number): void {
-    this.size = bytes;
-  }
-
   addConnection(connection: Connection): void {
     this.cancelUnload();
     this.connections.add(connection);

@@ -88,13 +88,10 @@ export class StorePersistence implements Extension {
       catchingUp: null,
     };
     // What other nodes stored during the read is durable too: part of the loaded state.
-    let bytes = 0;
+    let bytes = stored.bytes;
     if (stored.updates.length || early.length) {
       doc.transact(() => {
-        for (const update of stored.updates) {
-          Y.applyUpdate(doc, update, STORAGE);
-          bytes += update.byteLength;
-        }
+        for (const update of stored.updates) Y.applyUpdate(doc, update, STORAGE);
         for (const { seq, update } of early) {
           if (seq <= tracked.cursor) continue;
           Y.applyUpdate(doc, update, STORAGE);

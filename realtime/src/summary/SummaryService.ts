@@ -650,6 +650,7 @@ export class SummaryService implements Extension {
    * together, so a burst of edits costs one re-count of each grid it touched, not one per edit.
    */
   private publish(summary: WorkspaceSummary, change: Change): void {
+    if (isEmpty(change)) return;
     const queued = this.queued.get(summary);
     if (queued) merge(queued, change);
     else this.queued.set(summary, change);
@@ -670,16 +671,9 @@ export class SummaryService implements Extension {
       const pair = summary.recount(grid, now);
       if (pair) grids.set(grid, pair);
     }
-    if (
-      change.pins.length === 0 &&
-      change.removed.length === 0 &&
-      change.checkpoints.length === 0 &&
-      change.removedCheckpoints.length === 0 &&
-      grids.size === 0 &&
-      change.events.length === 0 &&
-      change.dayStart === undefined
-    )
-      return;
+    // Only grids whose counters moved are news.
+    change.grids = new Set(grids.keys());
+    if (isEmpty(change)) return;
     summary.seq++;
     if (change.events.length > 0)
       summary.events = [...change.events.reverse(), ...summary.events].slice(0, MAX_RECENT_EVENTS);
@@ -739,6 +733,19 @@ export function merge(earlier: Change, later: Change): void {
   for (const grid of later.grids) earlier.grids.add(grid);
   earlier.events.push(...later.events);
   if (later.dayStart !== undefined) earlier.dayStart = later.dayStart;
+}
+
+/** Nothing to tell anyone: no pin, checkpoint, grid, event or new day. */
+function isEmpty(change: Change): boolean {
+  return (
+    change.pins.length === 0 &&
+    change.removed.length === 0 &&
+    change.checkpoints.length === 0 &&
+    change.removedCheckpoints.length === 0 &&
+    change.grids.size === 0 &&
+    change.events.length === 0 &&
+    change.dayStart === undefined
+  );
 }
 
 export function emptyChange(): Change {

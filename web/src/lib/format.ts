@@ -1,4 +1,4 @@
-import { fromLocalInput, toLocalInput } from '@outpost/model';
+import { fromLocalInput, localDay, toLocalInput } from '@outpost/model';
 
 /**
  * Date helpers for the UI. Times are shown and entered in the workspace's time zone (like the
@@ -21,8 +21,7 @@ export function formatDateTime(
   locale: string | null | undefined,
   zone: string,
 ): string {
-  const year = (at: number) =>
-    new Intl.DateTimeFormat('en', { timeZone: zone, year: 'numeric' }).format(at);
+  const year = (at: number) => localDay(at, zone).slice(0, 4);
   return new Intl.DateTimeFormat(locale ?? undefined, {
     timeZone: zone,
     year: year(ms) === year(Date.now()) ? undefined : 'numeric',
